@@ -1,0 +1,125 @@
+"""The interface a framework plugin implements.
+
+A plugin reads the resolved program (through the :class:`Resolver`) and
+contributes what only knowledge of its framework can tell: which classes are
+models of which tables, which call sites read or write them, which functions
+serve which HTTP routes, which names are configuration. Each method has a
+neutral default, so a plugin implements only what its framework has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from analyzer.facts import CallOf, Expr, Items, Lit
+from analyzer.values import Values
+
+if TYPE_CHECKING:
+    from analyzer.resolve import CallSite, Resolver
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Route:
+    """``method path`` is served by ``handler`` (a function, method or class id)."""
+
+    method: str
+    path: str
+    handler: str
+    framework: str
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Access:
+    """``source`` (a symbol id) reads or writes ``table``."""
+
+    source: str
+    table: str
+    kind: Literal["read", "write"]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Relation:
+    """Model ``source`` refers to model ``target`` (a foreign key, a relationship)."""
+
+    source: str
+    target: str
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ConfigRead:
+    """``source`` reads configuration key ``key``."""
+
+    source: str
+    key: str
+    via: str  # "environment", "settings", "app.config", ...
+
+
+class Framework:
+    """Base class of framework plugins; see the module docstring."""
+
+    name: ClassVar[str] = ""
+
+    def call_result(
+        self, resolver: Resolver, path: str, call: CallOf, module: str, scope: str
+    ) -> Values | None:
+        """What calling the external ``path`` returns, if the framework knows better."""
+        return None
+
+    def models(self, resolver: Resolver) -> dict[str, str]:
+        """Model class id → table name."""
+        return {}
+
+    def relations(self, resolver: Resolver, models: dict[str, str]) -> Iterable[Relation]:
+        return ()
+
+    def accesses(
+        self, resolver: Resolver, sites: Sequence[CallSite], models: dict[str, str]
+    ) -> Iterable[Access]:
+        return ()
+
+    def routes(self, resolver: Resolver, sites: Sequence[CallSite]) -> Iterable[Route]:
+        return ()
+
+    def config_reads(self, resolver: Resolver, sites: Sequence[CallSite]) -> Iterable[ConfigRead]:
+        return ()
+
+
+# --- small helpers plugins share ------------------------------------------------
+
+
+def literal_str(expr: Expr | None) -> str | None:
+    if isinstance(expr, Lit) and isinstance(expr.value, str):
+        return expr.value
+    return None
+
+
+def literal_strs(expr: Expr | None) -> tuple[str, ...] | None:
+    """A literal list/tuple of strings (``methods=["GET", "POST"]``)."""
+    if isinstance(expr, Items):
+        values = [literal_str(item) for item in expr.items]
+        if all(v is not None for v in values):
+            return tuple(v for v in values if v is not None)
+    return None
+
+
+def argument(call: CallOf, position: int, keyword: str) -> Expr | None:
+    """The argument passed at ``position`` or as ``keyword``."""
+    for name, value in call.kwargs:
+        if name == keyword:
+            return value
+    if 0 <= position < len(call.args):
+        return call.args[position]
+    return None
+
+
+def join_paths(prefix: str, path: str) -> str:
+    if not prefix:
+        return path if path.startswith("/") else "/" + path
+    return prefix.rstrip("/") + "/" + path.lstrip("/") if path else prefix
+
+
+def path_matches(path: str, *candidates: str) -> bool:
+    """Whether an external path names one of ``candidates`` (by suffix after a dot)."""
+    return any(path == c or path.endswith("." + c) for c in candidates)

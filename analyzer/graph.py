@@ -1,0 +1,246 @@
+"""The dependency graph: one networkx MultiDiGraph, its node and edge kinds.
+
+This module is the one place the graph's vocabulary is defined.
+
+Nodes (``kind`` attribute):
+
+============ ====================================================================
+``module``   a Python file; id is its dotted module name (``shop.models``)
+``class``    id ``module.Class`` (nested: ``module.Outer.Inner``)
+``function`` id ``module.func`` (nested: ``module.outer.inner``)
+``method``   id ``module.Class.method``
+``table``    a database table; id ``table:<name>``
+``route``    an HTTP route; id ``route:<METHOD> <path>``
+``config``   a configuration key; id ``config:<KEY>``, ``secret`` flags secret-looking keys
+============ ====================================================================
+
+Code nodes carry ``file`` (posix path relative to the analysed root),
+``line``, ``end_line``, ``size`` (lines) and ``parent`` (the enclosing node).
+
+Edges (``kind`` attribute, also the multigraph key; ``weight`` counts occurrences):
+
+============= ===================================================================
+``import``    module → project module it imports (``type_checking``: only under
+              ``if TYPE_CHECKING``; ``conditional``: only inside if/try)
+``call``      caller → callee (module-level code calls from the module node;
+              calling a class goes to the ``__init__`` that runs)
+``inherit``   class → project base class
+``reference`` symbol → class or function it names without calling it; model →
+              model for foreign keys and relationships
+``maps``      model class → the table it maps
+``read``      symbol → table it reads (ORM queries, raw SQL)
+``write``     symbol → table it writes (creates, updates, deletes, raw SQL)
+``route``     route → the function, method or class that handles it
+``config``    symbol → configuration key it reads
+============= ===================================================================
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import networkx as nx
+
+
+from analyzer.frameworks.base import Framework
+from analyzer.resolve import CallSite, Resolver, node_id
+from analyzer.values import Def, Inst
+
+NODE_KINDS = ("module", "class", "function", "method", "table", "route", "config")
+EDGE_KINDS = ("import", "call", "inherit", "reference", "maps", "read", "write", "route", "config")
+CODE_KINDS = frozenset({"module", "class", "function", "method"})
+
+_SECRET = re.compile(
+    r"SECRET|PASSWORD|PASSWD|PASSPHRASE|TOKEN|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY|_KEY$|^KEY$|DSN|DATABASE_URL",
+    re.IGNORECASE,
+)
+
+
+def is_secret_key(key: str) -> bool:
+    """Whether a configuration key looks like it holds a secret.
+
+    >>> is_secret_key("SECRET_KEY"), is_secret_key("STRIPE_API_KEY"), is_secret_key("DEBUG")
+    (True, True, False)
+    """
+    return bool(_SECRET.search(key))
+
+
+def table_id(name: str) -> str:
+    return f"table:{name}"
+
+
+def route_id(method: str, path: str) -> str:
+    return f"route:{method} {path}"
+
+
+def config_id(key: str) -> str:
+    return f"config:{key}"
+
+
+@dataclass(frozen=True, slots=True)
+class CallStats:
+    """How many call sites resolved, and to what."""
+
+    total: int
+    internal: int
+    external: int
+    unresolved: int
+
+
+class _Edges:
+    def __init__(self) -> None:
+        self.weights: Counter[tuple[str, str, str]] = Counter()
+        self.attrs: dict[tuple[str, str, str], dict[str, object]] = {}
+
+    def add(self, source: str, target: str, kind: str, weight: int = 1) -> None:
+        self.weights[(source, target, kind)] += weight
+
+
+def build_graph(
+    resolver: Resolver, *, frameworks: Sequence[Framework]
+) -> tuple[nx.MultiDiGraph, CallStats]:
+    """Build the dependency graph of a resolved program. Pure: reads, never mutates, the resolver's facts."""
+    graph = nx.MultiDiGraph()
+    edges = _Edges()
+    _add_code_nodes(graph, resolver)
+    _add_imports(edges, resolver)
+    _add_inheritance(edges, resolver)
+    sites = list(resolver.call_sites())
+    stats = _add_calls(edges, resolver, sites)
+    _add_references(edges, resolver)
+
+    models: dict[str, str] = {}
+    for fw in frameworks:
+        for cls, table in fw.models(resolver).items():
+            models.setdefault(cls, table)
+    for cls, table in sorted(models.items()):
+        graph.add_node(table_id(table), kind="table", name=table)
+        edges.add(cls, table_id(table), "maps")
+    for fw in frameworks:
+        for rel in fw.relations(resolver, models):
+            if rel.source != rel.target:
+                edges.add(rel.source, rel.target, "reference")
+        for access in fw.accesses(resolver, sites, models):
+            graph.add_node(table_id(access.table), kind="table", name=access.table)
+            edges.add(access.source, table_id(access.table), access.kind)
+        for route in fw.routes(resolver, sites):
+            rid = route_id(route.method, route.path)
+            graph.add_node(
+                rid, kind="route", method=route.method, path=route.path, framework=route.framework
+            )
+            edges.add(rid, route.handler, "route")
+        for read in fw.config_reads(resolver, sites):
+            cid = config_id(read.key)
+            graph.add_node(cid, kind="config", name=read.key, secret=is_secret_key(read.key))
+            edges.add(read.source, cid, "config")
+    _add_sql(graph, edges, resolver)
+
+    for (source, target, kind), weight in sorted(edges.weights.items()):
+        if source not in graph or target not in graph:
+            continue
+        attrs = edges.attrs.get((source, target, kind), {})
+        graph.add_edge(source, target, key=kind, kind=kind, weight=weight, **attrs)
+    return graph, stats
+
+
+def _add_code_nodes(graph: nx.MultiDiGraph, resolver: Resolver) -> None:
+    for module in sorted(resolver.modules):
+        facts = resolver.modules[module]
+        parent = module.rpartition(".")[0]
+        graph.add_node(
+            module,
+            kind="module",
+            file=facts.path,
+            line=1,
+            end_line=facts.lines,
+            size=facts.lines,
+            parent=parent if parent in resolver.modules else "",
+        )
+        for d in facts.definitions:
+            nid = node_id(module, d.qualname)
+            graph.add_node(
+                nid,
+                kind=d.kind,
+                file=facts.path,
+                line=d.line,
+                end_line=d.end_line,
+                size=d.end_line - d.line + 1 if d.line else 0,
+                parent=node_id(module, d.scope),
+            )
+
+
+def _add_imports(edges: _Edges, resolver: Resolver) -> None:
+    flags: dict[tuple[str, str, str], list[tuple[bool, bool]]] = defaultdict(list)
+    for module in sorted(resolver.modules):
+        for imp in resolver.modules[module].imports:
+            target = resolver.imported_module(module, imp)
+            if target is None or target == module:
+                continue
+            key = (module, target, "import")
+            edges.add(*key)
+            flags[key].append((imp.type_checking, imp.conditional))
+    for key, seen in flags.items():
+        edges.attrs[key] = {
+            "type_checking": all(tc for tc, _ in seen),
+            "conditional": all(cond for _, cond in seen),
+        }
+
+
+def _add_inheritance(edges: _Edges, resolver: Resolver) -> None:
+    for cls in sorted(resolver.definitions):
+        if resolver.definitions[cls][1].kind != "class":
+            continue
+        project, _ = resolver.bases(cls)
+        for base in project:
+            edges.add(cls, base, "inherit")
+
+
+def _add_calls(edges: _Edges, resolver: Resolver, sites: list[CallSite]) -> CallStats:
+    internal = external = unresolved = 0
+    for site in sites:
+        targets: set[str] = set()
+        for value in site.values:
+            if isinstance(value, Def):
+                kind = resolver.kind(value.id)
+                if kind in ("function", "method"):
+                    targets.add(value.id)
+                elif kind == "class":
+                    targets.add(resolver.init_target(value.id))
+            elif isinstance(value, Inst):
+                for call in resolver.class_member(value.cls, "__call__", instance=False):
+                    if isinstance(call, Def) and resolver.kind(call.id) == "method":
+                        targets.add(call.id)
+        for target in targets:
+            edges.add(site.caller, target, "call")
+        if targets:
+            internal += 1
+        elif site.values:
+            external += 1
+        else:
+            unresolved += 1
+    return CallStats(len(sites), internal, external, unresolved)
+
+
+def _add_references(edges: _Edges, resolver: Resolver) -> None:
+    for module in sorted(resolver.modules):
+        for ref in resolver.modules[module].references:
+            source = node_id(module, ref.scope)
+            for value in resolver.eval(module, ref.scope, ref.expr):
+                if isinstance(value, Def) and resolver.kind(value.id) in ("class", "function", "method"):
+                    if value.id != source:
+                        edges.add(source, value.id, "reference")
+
+
+def _add_sql(graph: nx.MultiDiGraph, edges: _Edges, resolver: Resolver) -> None:
+    for module in sorted(resolver.modules):
+        for sql in resolver.modules[module].sql:
+            source = node_id(module, sql.scope)
+            for table in sql.reads:
+                graph.add_node(table_id(table), kind="table", name=table)
+                edges.add(source, table_id(table), "read")
+            for table in sql.writes:
+                graph.add_node(table_id(table), kind="table", name=table)
+                edges.add(source, table_id(table), "write")

@@ -1,0 +1,1 @@
+"""monosplit's generator: from a plan to the files of each architecture (and the CLI on top)."""

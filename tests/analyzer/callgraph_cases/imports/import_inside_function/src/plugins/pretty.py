@@ -1,0 +1,2 @@
+def render(rows):
+    return "\n".join(repr(row) for row in rows)

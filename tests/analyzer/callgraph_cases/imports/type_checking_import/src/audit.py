@@ -1,0 +1,2 @@
+def record_change(entity, change):
+    return f"{entity}: {change}"

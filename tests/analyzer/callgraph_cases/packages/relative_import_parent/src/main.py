@@ -1,0 +1,3 @@
+from app.api.upload import handle_upload
+
+print(handle_upload({}, "notes", "hello"))

@@ -1,0 +1,3 @@
+from accounts.signup import register
+
+print(register("ada", "ada@example.com"))
