@@ -40,6 +40,7 @@ class Analysis:
     external_packages: tuple[tuple[str, int], ...]
     #: how this run got its facts: files parsed now; ``from_cache`` when nothing was
     parsed: int = 0
+    reused: int = 0
     from_cache: bool = False
 
 
@@ -60,7 +61,12 @@ def analyze(path: Path, options: AnalysisOptions, *, progress: Progress | None =
         if isinstance(data, Problem):
             problems.append(data)
             continue
-        keyed.append((content_key(data, source.module, source.is_package), Job(data, source.module, source.rel, source.is_package)))
+        keyed.append(
+            (
+                content_key(data, source.module, source.is_package),
+                Job(data, source.module, source.rel, source.is_package),
+            )
+        )
 
     cache = FactCache(options.cache_dir or default_cache_dir(), found.root) if options.use_cache else None
     result_key = _result_key(found.root.name, keyed, problems, options)
@@ -80,7 +86,7 @@ def analyze(path: Path, options: AnalysisOptions, *, progress: Progress | None =
             progress("parse", done, len(todo))
 
     fresh = extract_all(todo, workers=worker_count(options.jobs), on_done=tick)
-    fresh_by_module = {job.module: result for job, result in zip(todo, fresh)}
+    fresh_by_module = {job.module: result for job, result in zip(todo, fresh, strict=False)}
     current: dict[str, ModuleFacts | Problem] = {}
     facts: list[ModuleFacts] = []
     for key, job in keyed:
@@ -113,6 +119,7 @@ def analyze(path: Path, options: AnalysisOptions, *, progress: Progress | None =
         excluded=found.excluded,
         external_packages=tuple(sorted(externals.items(), key=lambda kv: (-kv[1], kv[0]))),
         parsed=len(todo),
+        reused=len(keyed) - len(todo),
     )
     if cache is not None:
         cache.save_result(result_key, analysis)
@@ -135,7 +142,9 @@ def _replace_cached(cached: Analysis) -> Analysis:
     )
 
 
-def _result_key(root_name: str, keyed: list[tuple[str, Job]], problems: list[Problem], options: AnalysisOptions) -> str:
+def _result_key(
+    root_name: str, keyed: list[tuple[str, Job]], problems: list[Problem], options: AnalysisOptions
+) -> str:
     digest = hashlib.blake2b(digest_size=20)
     digest.update(f"{FACTS_VERSION}/{GRAPH_VERSION}/{root_name}/{options.cache_key()}".encode())
     for key, job in keyed:
@@ -153,7 +162,9 @@ def resolve_facts(facts: list[ModuleFacts]) -> tuple[nx.MultiDiGraph, CallStats,
     return graph, calls, resolver.unresolved_imports()
 
 
-def _resolve_with_big_stack(facts: list[ModuleFacts]) -> tuple[nx.MultiDiGraph, CallStats, list[UnresolvedImport]]:
+def _resolve_with_big_stack(
+    facts: list[ModuleFacts],
+) -> tuple[nx.MultiDiGraph, CallStats, list[UnresolvedImport]]:
     # Resolution recurses along import and call chains; give it a deep stack
     # in a thread of its own rather than risk a crash on a big codebase.
     import sys
@@ -163,7 +174,7 @@ def _resolve_with_big_stack(facts: list[ModuleFacts]) -> tuple[nx.MultiDiGraph, 
     def run() -> None:
         try:
             outcome.append(resolve_facts(facts))
-        except BaseException as exc:  # re-raised in the caller's thread
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
             outcome.append(exc)
 
     old_limit = sys.getrecursionlimit()

@@ -26,6 +26,7 @@ from analyzer.facts import (
     CallFact,
     CallOf,
     Definition,
+    DefinitionKind,
     Expr,
     ImportFact,
     InstanceOf,
@@ -45,7 +46,7 @@ from analyzer.facts import (
 )
 from analyzer.sql import tables_in_sql
 
-__all__ = ["extract_facts", "ExtractionError"]
+__all__ = ["ExtractionError", "extract_facts"]
 
 
 class ExtractionError(Exception):
@@ -64,7 +65,7 @@ _NULL = nullcontext()
 
 
 class _Span:
-    __slots__ = ("state", "key", "start")
+    __slots__ = ("key", "start", "state")
 
     def __init__(self, state: _LineState, key: int) -> None:
         self.state = state
@@ -131,7 +132,7 @@ class _AstLines:
     """
 
     def __init__(self, data: bytes) -> None:
-        tree = compile(data, "<monosplit>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        tree = ast.parse(data)
         self.spans: list[tuple[str, int, int]] = []
         self._collect(tree.body)
         self.position = 0
@@ -149,7 +150,7 @@ class _AstLines:
                     block = getattr(node, field, None)
                     if block:
                         for item in block:
-                            if isinstance(item, (ast.excepthandler, ast.match_case)):
+                            if isinstance(item, (ast.ExceptHandler, ast.match_case)):
                                 self._collect(item.body)
                             else:
                                 self._collect([item])
@@ -206,7 +207,6 @@ _SKIP_FIELDS = frozenset(
         "rbracket",
         "first_line",
         "asynchronous",
-        "semicolon",
         "arrow",
         "star_tok",
     }
@@ -229,7 +229,7 @@ def _code_fields(tp: type) -> tuple[str, ...]:
 def _literal(node: cst.BaseExpression) -> Lit | None:
     if isinstance(node, cst.SimpleString):
         try:
-            value = node.evaluated_value
+            value: object = node.evaluated_value
         except Exception:  # noqa: BLE001 - odd escapes; not a literal we can use
             return None
         return Lit(value) if isinstance(value, str) else None
@@ -253,7 +253,7 @@ def _literal(node: cst.BaseExpression) -> Lit | None:
     return None
 
 
-def _annotation_expr(node: cst.BaseExpression) -> Expr | None:
+def _annotation_expr(node: cst.BaseExpression) -> Expr | _ClassRef | None:
     """The class an annotation names: ``Foo``, ``Optional[Foo]``, ``Foo | None``, ``"Foo"``."""
     if isinstance(node, (cst.Name, cst.Attribute)):
         expr = _dotted(node)
@@ -272,6 +272,8 @@ def _annotation_expr(node: cst.BaseExpression) -> Expr | None:
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
         left = _annotation_expr(node.left)
         right = _annotation_expr(node.right)
+        if isinstance(left, _ClassRef) or isinstance(right, _ClassRef):
+            return None
         if left is not None and (right is None or right == Lit(None) or right == Name("None")):
             return left
         if right is not None and left in (None, Name("None")):
@@ -283,7 +285,7 @@ def _annotation_expr(node: cst.BaseExpression) -> Expr | None:
             first = node.slice[0].slice if node.slice else None
             if isinstance(first, cst.Index):
                 inner = _annotation_expr(first.value)
-                if inner is None:
+                if inner is None or isinstance(inner, _ClassRef):
                     return None
                 # Type[Foo] is the class itself, not an instance of it
                 return inner if _last_name(head) in ("Optional", "Annotated") else _ClassRef(inner)
@@ -353,7 +355,7 @@ def _expr_dotted_name(expr: Expr) -> str:
 
 
 class _Scope:
-    __slots__ = ("qualname", "kind", "cls", "self_name", "global_names")
+    __slots__ = ("cls", "global_names", "kind", "qualname", "self_name")
 
     def __init__(self, qualname: str, kind: str, cls: str | None, self_name: str | None) -> None:
         self.qualname = qualname
@@ -421,9 +423,7 @@ class _Walker:
             self.generic(node)
 
     def block(self, node: cst.BaseSuite) -> None:
-        if isinstance(node, cst.IndentedBlock):
-            self.body(node.body)
-        elif isinstance(node, cst.SimpleStatementSuite):
+        if isinstance(node, (cst.IndentedBlock, cst.SimpleStatementSuite)):
             self.body(node.body)
 
     def generic(self, node: cst.CSTNode) -> None:
@@ -457,7 +457,7 @@ class _Walker:
         params = self._params(node.params)
         returns = _instance_of(node.returns.annotation) if node.returns else None
         is_method = outer.kind == "class"
-        kind = "method" if is_method else "function"
+        kind: DefinitionKind = "method" if is_method else "function"
         decorator_names = {_last_name(d) for d in decorators}
         first, last = self.lines.span(node)
         self.definitions.append(
@@ -617,7 +617,7 @@ class _Walker:
                 and len(value_node.elements) == len(elements)
                 and isinstance(value, Items)
             ):
-                for element, item, item_node in zip(elements, value.items, value_node.elements):
+                for element, item, item_node in zip(elements, value.items, value_node.elements, strict=False):
                     self._target(element, item, item_node.value)
             else:
                 for element in elements:
@@ -747,8 +747,7 @@ class _Walker:
         if tp is cst.FormattedString:
             assert isinstance(node, cst.FormattedString)
             text = "".join(
-                part.value if isinstance(part, cst.FormattedStringText) else " x "
-                for part in node.parts
+                part.value if isinstance(part, cst.FormattedStringText) else " x " for part in node.parts
             )
             self._maybe_sql(text, node)
             self.generic(node)
@@ -770,12 +769,12 @@ class _Walker:
         if tp is cst.Dict:
             assert isinstance(node, cst.Dict)
             values: list[Expr] = []
-            for element in node.elements:
-                if isinstance(element, cst.DictElement):
-                    self.expr(element.key)
-                    values.append(self.expr(element.value))
+            for entry in node.elements:
+                if isinstance(entry, cst.DictElement):
+                    self.expr(entry.key)
+                    values.append(self.expr(entry.value))
                 else:
-                    self.expr(element.value)
+                    self.expr(entry.value)
             return Items(tuple(values))
         if tp is cst.List or tp is cst.Tuple or tp is cst.Set:
             items: list[Expr] = []
@@ -817,7 +816,7 @@ class _Walker:
     def _expr_quiet(self, node: cst.BaseExpression) -> Expr:
         """Like expr() but a plain name here is part of a longer reference."""
         if type(node) is cst.Name:
-            name = node.value  # type: ignore[attr-defined]
+            name = node.value
             return self.overlay.get(name) or Name(name)
         if type(node) is cst.Attribute:
             assert isinstance(node, cst.Attribute)
@@ -939,6 +938,15 @@ def parse_module(data: bytes) -> cst.Module:
     try:
         return cst.parse_module(data)
     except cst.ParserSyntaxError as exc:
+        # CPython's own parser places and words syntax errors better
+        # ("Missing parentheses in call to 'print'" for Python 2 code).
+        try:
+            compile(data, "<monosplit>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        except SyntaxError as cpython:
+            if cpython.lineno:
+                raise ExtractionError(f"syntax error: {cpython.msg}", cpython.lineno) from None
+        except (ValueError, RecursionError, MemoryError):
+            pass
         message = str(exc.message).splitlines()[0] if exc.message else "invalid syntax"
         raise ExtractionError(f"syntax error: {message}", exc.raw_line) from None
     except (UnicodeDecodeError, LookupError, SyntaxError) as exc:

@@ -79,7 +79,7 @@ class Super:
 class Lit:
     """A literal: str, int, float, bool, None, or a tuple of those."""
 
-    value: str | int | float | bool | None | tuple[str | int | float | bool | None, ...]
+    value: str | int | float | bool | tuple[str | int | float | bool | None, ...] | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,7 +44,6 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-
 from analyzer.frameworks.base import Framework
 from analyzer.resolve import CallSite, Resolver, node_id
 from analyzer.values import Def, Inst
@@ -99,9 +98,7 @@ class _Edges:
         self.weights[(source, target, kind)] += weight
 
 
-def build_graph(
-    resolver: Resolver, *, frameworks: Sequence[Framework]
-) -> tuple[nx.MultiDiGraph, CallStats]:
+def build_graph(resolver: Resolver, *, frameworks: Sequence[Framework]) -> tuple[nx.MultiDiGraph, CallStats]:
     """Build the dependency graph of a resolved program. Pure: reads, never mutates, the resolver's facts."""
     graph = nx.MultiDiGraph()
     edges = _Edges()
@@ -128,9 +125,7 @@ def build_graph(
             edges.add(access.source, table_id(access.table), access.kind)
         for route in fw.routes(resolver, sites):
             rid = route_id(route.method, route.path)
-            graph.add_node(
-                rid, kind="route", method=route.method, path=route.path, framework=route.framework
-            )
+            graph.add_node(rid, kind="route", method=route.method, path=route.path, framework=route.framework)
             edges.add(rid, route.handler, "route")
         for read in fw.config_reads(resolver, sites):
             cid = config_id(read.key)
@@ -229,9 +224,10 @@ def _add_references(edges: _Edges, resolver: Resolver) -> None:
         for ref in resolver.modules[module].references:
             source = node_id(module, ref.scope)
             for value in resolver.eval(module, ref.scope, ref.expr):
-                if isinstance(value, Def) and resolver.kind(value.id) in ("class", "function", "method"):
-                    if value.id != source:
-                        edges.add(source, value.id, "reference")
+                if not isinstance(value, Def) or value.id == source:
+                    continue
+                if resolver.kind(value.id) in ("class", "function", "method"):
+                    edges.add(source, value.id, "reference")
 
 
 def _add_sql(graph: nx.MultiDiGraph, edges: _Edges, resolver: Resolver) -> None:

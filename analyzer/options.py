@@ -31,9 +31,7 @@ class AnalysisOptions:
 
     def cache_key(self) -> str:
         """The options that change what the analysis finds (not how fast)."""
-        return repr(
-            (self.include_tests, self.include_migrations, self.exclude, self.max_file_bytes)
-        )
+        return repr((self.include_tests, self.include_migrations, self.exclude, self.max_file_bytes))
 
 
 def default_cache_dir() -> Path:

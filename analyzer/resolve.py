@@ -13,7 +13,6 @@ bindings terminate.
 from __future__ import annotations
 
 import builtins
-
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -187,7 +186,7 @@ class Resolver:
             return self.lookup(module, scope, expr.id)
         if tp is Attr:
             assert isinstance(expr, Attr)
-            if isinstance(expr.base, CallOf) and isinstance(expr.base.func, Super):
+            if isinstance(expr.base, Super):
                 return self._super_member(module, scope, expr.attr)
             key = ("attr", module, scope, expr)
             return self._memoised(
@@ -196,12 +195,11 @@ class Resolver:
             )
         if tp is CallOf:
             assert isinstance(expr, CallOf)
-            key = ("call", module, scope, expr)
+            call_key = ("call", module, scope, expr)
             return self._memoised(
-                key,
+                call_key,
                 lambda: _union(
-                    self.call_result(v, expr, module, scope)
-                    for v in self.eval(module, scope, expr.func)
+                    self.call_result(v, expr, module, scope) for v in self.eval(module, scope, expr.func)
                 ),
             )
         if tp is Item:
@@ -551,7 +549,9 @@ class Resolver:
                 if not internal:
                     continue
                 if target is None:
-                    found.append(UnresolvedImport(facts.path, imp.line, "." * imp.level + imp.module, imp.name))
+                    found.append(
+                        UnresolvedImport(facts.path, imp.line, "." * imp.level + imp.module, imp.name)
+                    )
                     continue
                 if imp.name is None:
                     ok = bool(self.module_value(target))
@@ -585,5 +585,3 @@ def _union(groups: Iterable[Values]) -> Values:
     for group in groups:
         result |= group
     return frozenset(result)
-
-

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import re
 
-_STATEMENT = re.compile(
-    r"^\s*(?:\(\s*)?(SELECT|INSERT|UPDATE|DELETE|WITH|REPLACE|MERGE)\b", re.IGNORECASE
-)
+_STATEMENT = re.compile(r"^\s*(?:\(\s*)?(SELECT|INSERT|UPDATE|DELETE|WITH|REPLACE|MERGE)\b", re.IGNORECASE)
 _IDENT = r'(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|[A-Za-z_][\w$]*)(?:\.(?:"[^"]+"|`[^`]+`|[A-Za-z_][\w$]*))?'
 _READ = re.compile(rf"\b(?:FROM|JOIN)\s+({_IDENT})", re.IGNORECASE)
 _WRITE = re.compile(

@@ -68,8 +68,7 @@ def summarize(analysis: Analysis, *, top: int = 10) -> Summary:
             depends[mu].add(mv)
             dependents[mv].add(mu)
     coupling = [
-        ModuleCoupling(m, len(dependents[m]), len(depends[m]))
-        for m in set(depends) | set(dependents)
+        ModuleCoupling(m, len(dependents[m]), len(depends[m])) for m in set(depends) | set(dependents)
     ]
     coupling.sort(key=lambda c: (-c.total, c.module))
     return Summary(

@@ -22,7 +22,7 @@ from analyzer.frameworks.base import (
     literal_strs,
     path_matches,
 )
-from analyzer.values import ExtInst
+from analyzer.values import Def, ExtInst
 
 if TYPE_CHECKING:
     from analyzer.resolve import CallSite, Resolver
@@ -113,7 +113,7 @@ class DecoratedRoutes(Framework):
             handlers = [
                 v.id
                 for v in resolver.eval(site.module, site.scope, view)
-                if hasattr(v, "id") and resolver.kind(v.id) in ("function", "method")  # type: ignore[union-attr]
+                if isinstance(v, Def) and resolver.kind(v.id) in ("function", "method")
             ]
             for router in resolver.eval(site.module, site.scope, func.base):
                 if not self._is_router(router):
@@ -140,5 +140,3 @@ class FastAPI(DecoratedRoutes):
     generic_decorators = ("api_route",)
     prefix_keyword = "prefix"
     mount_method = "include_router"
-
-

@@ -183,7 +183,7 @@ class Django(Framework):
                         if isinstance(v, Def) and v.id in resolver.modules:
                             name = v.id
                 return (route, [], name) if name in resolver.modules else None
-            if hasattr(view.func, "attr") and getattr(view.func, "attr") == "as_view":
+            if hasattr(view.func, "attr") and view.func.attr == "as_view":
                 handlers: list[str] = []
                 for v in resolver.eval(module, "", view.func.base):  # type: ignore[union-attr]
                     if isinstance(v, Def) and resolver.kind(v.id) == "class":

@@ -21,7 +21,13 @@ from analyzer.values import Def, Ext, ExtInst, Inst, Value
 if TYPE_CHECKING:
     from analyzer.resolve import CallSite, Resolver
 
-_ENV_CALLS = ("os.getenv", "os.environ.get", "os.environ.setdefault", "os.environ.pop", "os.environ.__getitem__")
+_ENV_CALLS = (
+    "os.getenv",
+    "os.environ.get",
+    "os.environ.setdefault",
+    "os.environ.pop",
+    "os.environ.__getitem__",
+)
 _SETTINGS_MODULES = frozenset({"settings", "config", "conf", "configuration"})
 
 
@@ -30,7 +36,11 @@ def _is_environ(value: Value) -> bool:
 
 
 def _is_flask_config(value: Value) -> bool:
-    return isinstance(value, (Ext, ExtInst)) and value.path.startswith("flask.") and value.path.endswith(".config")
+    return (
+        isinstance(value, (Ext, ExtInst))
+        and value.path.startswith("flask.")
+        and value.path.endswith(".config")
+    )
 
 
 class Environment(Framework):

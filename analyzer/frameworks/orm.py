@@ -72,8 +72,10 @@ class OrmAccess(Framework):
                     yield Access(source, models[value.id], "write")
                 elif isinstance(value, Inherited) and value.cls in models:
                     last = value.path.rsplit(".", 1)[-1].rstrip("()")
-                    kind = "write" if last in _WRITE_METHODS else "read"
-                    yield Access(source, models[value.cls], kind)
+                    if last in _WRITE_METHODS:
+                        yield Access(source, models[value.cls], "write")
+                    else:
+                        yield Access(source, models[value.cls], "read")
             if method in _SESSION_WRITES or method in _STATEMENT_WRITES:
                 for arg in site.fact.args:
                     arg_values = resolver.eval(site.module, site.scope, arg)

@@ -25,13 +25,17 @@ from generator.cli.output import ProgressReporter, write_output
     type=click.Choice(FORMATS),
     help="Format of --output (default: from its extension, else json).",
 )
-@click.option("--include-tests/--no-include-tests", default=None, help="Analyse test files and tests/ folders too.")
+@click.option(
+    "--include-tests/--no-include-tests", default=None, help="Analyse test files and tests/ folders too."
+)
 @click.option(
     "--include-migrations/--no-include-migrations", default=None, help="Analyse migrations/ folders too."
 )
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
 @click.option("--no-cache", is_flag=True, help="Parse every file again; do not read or write the cache.")
-@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (0: one per core).")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (0: one per core)."
+)
 @click.option("--strict", is_flag=True, help="Exit 1 when any file had a problem.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
 def analyze_command(
@@ -72,12 +76,14 @@ def analyze_command(
 
 def _format_from_suffix(path: Path) -> str:
     suffix = path.suffix.lower().lstrip(".")
-    return {"json": "json", "graphml": "graphml", "xml": "graphml", "dot": "dot", "gv": "dot"}.get(suffix, "json")
+    return {"json": "json", "graphml": "graphml", "xml": "graphml", "dot": "dot", "gv": "dot"}.get(
+        suffix, "json"
+    )
 
 
 def format_summary(analysis: Analysis, summary: Summary) -> str:
     lines: list[str] = []
-    source = "cache" if analysis.from_cache else f"{analysis.parsed} parsed, {analysis.files - analysis.parsed - len(analysis.problems)} from cache"
+    source = "cache" if analysis.from_cache else f"{analysis.parsed} parsed, {analysis.reused} from cache"
     lines.append(
         f"{analysis.root}: {analysis.files} files, {analysis.lines:,} lines "
         f"({source}; {analysis.excluded} excluded)"

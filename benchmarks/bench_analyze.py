@@ -1,0 +1,150 @@
+"""Benchmark ``monosplit analyze`` on a large real codebase.
+
+Measures whole-process wall time and peak RSS for a cold run (empty cache),
+a warm run (nothing changed) and a run after a one-file edit, and compares
+the cold run with a baseline measured in the same run: one process calling
+``libcst.parse_module`` on the same files and nothing else.
+
+    python benchmarks/bench_analyze.py                 # Django's source, from PyPI
+    python benchmarks/bench_analyze.py --path SOME/DIR # any tree
+
+Targets (issue 2, for ~200k lines on 2 cores): cold <= 1.0x the parse-only
+pass, warm <= 0.5 s, one-file edit <= 1 s, peak RSS <= 500 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / ".work"
+
+# Runs the CLI in a child process and reports its own and its workers' peak RSS.
+_MEASURED = """
+import resource, sys
+from generator.cli import main
+try:
+    main(sys.argv[1:], standalone_mode=False)
+finally:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    sys.stderr.write(f"\\nRSS {own} {workers}\\n")
+"""
+
+_PARSE_ONLY = """
+import resource, sys, libcst
+from pathlib import Path
+from analyzer.discovery import discover, read_source
+from analyzer.options import load_options
+root = Path(sys.argv[1])
+found = discover(root, load_options(root))
+for source in found.files:
+    data = read_source(source, 5 * 1024 * 1024)
+    if isinstance(data, bytes):
+        try:
+            libcst.parse_module(data)
+        except Exception:
+            pass
+sys.stderr.write(f"\\nRSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss} 0\\n")
+"""
+
+
+def fetch_django() -> Path:
+    target = WORK / "django-src"
+    if (target / "django").is_dir():
+        return target / "django"
+    WORK.mkdir(parents=True, exist_ok=True)
+    wheels = WORK / "wheels"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary",
+            ":all:",
+            "-q",
+            "-d",
+            str(wheels),
+            "django",
+        ],
+        check=True,
+    )
+    wheel = sorted(wheels.glob("Django-*.whl")) + sorted(wheels.glob("django-*.whl"))
+    with zipfile.ZipFile(wheel[-1]) as archive:
+        archive.extractall(target)
+    return target / "django"
+
+
+def measure(code: str, args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB, the larger of the process and any worker)."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=False
+    )
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark command failed:\n{done.stdout}\n{done.stderr}")
+    rss_line = [line for line in done.stderr.splitlines() if line.startswith("RSS ")][-1]
+    own, workers = (int(x) for x in rss_line.split()[1:])
+    return wall, max(own, workers) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--path", type=Path, help="tree to analyse (default: Django's source)")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    source = args.path.resolve() if args.path else fetch_django()
+    scratch = Path(tempfile.mkdtemp(prefix="monosplit-bench-"))
+    try:
+        tree = scratch / source.name
+        shutil.copytree(source, tree, symlinks=True)
+        env = {**os.environ, "MONOSPLIT_CACHE_DIR": str(scratch / "cache"), "PYTHONPATH": str(HERE.parent)}
+        lines = sum(p.read_bytes().count(b"\n") for p in tree.rglob("*.py"))
+        base_wall, base_rss = measure(_PARSE_ONLY, [str(tree)], env)
+        cold_wall, cold_rss = measure(_MEASURED, ["analyze", str(tree), "-q"], env)
+        warm_wall, warm_rss = measure(_MEASURED, ["analyze", str(tree), "-q"], env)
+        victim = sorted(tree.rglob("*.py"), key=lambda p: p.stat().st_size)[-1]
+        with open(victim, "a", encoding="utf-8") as handle:
+            handle.write("\n\ndef _benchmark_edit():\n    return 1\n")
+        edit_wall, edit_rss = measure(_MEASURED, ["analyze", str(tree), "-q"], env)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    figures = {
+        "tree": str(source),
+        "python_lines": lines,
+        "cores": len(os.sched_getaffinity(0)),
+        "parse_only": {"wall_s": round(base_wall, 2), "peak_rss_mb": round(base_rss)},
+        "cold": {
+            "wall_s": round(cold_wall, 2),
+            "peak_rss_mb": round(cold_rss),
+            "ratio_to_parse_only": round(cold_wall / base_wall, 2),
+        },
+        "warm": {"wall_s": round(warm_wall, 2), "peak_rss_mb": round(warm_rss)},
+        "one_file_edit": {"wall_s": round(edit_wall, 2), "peak_rss_mb": round(edit_rss), "file": victim.name},
+    }
+    print(f"tree: {source} ({lines:,} lines of Python, {figures['cores']} cores)")
+    print(f"{'run':<16}{'wall s':>9}{'peak RSS MB':>13}")
+    print(f"{'parse-only':<16}{base_wall:>9.2f}{base_rss:>13.0f}")
+    print(f"{'cold':<16}{cold_wall:>9.2f}{cold_rss:>13.0f}   {cold_wall / base_wall:.2f}x parse-only")
+    print(f"{'warm':<16}{warm_wall:>9.2f}{warm_rss:>13.0f}")
+    print(f"{'one-file edit':<16}{edit_wall:>9.2f}{edit_rss:>13.0f}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

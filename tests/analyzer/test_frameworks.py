@@ -1,0 +1,258 @@
+"""Framework knowledge: routes, models and tables, reads and writes, configuration."""
+
+from __future__ import annotations
+
+from tests.conftest import WriteTree, edges_of, run_analysis
+
+
+def test_flask_blueprint_routes_with_prefixes(write_tree: WriteTree) -> None:
+    root = write_tree(
+        {
+            "shop/__init__.py": "",
+            "shop/app.py": """
+                from flask import Flask
+                from shop.views import orders_bp, users
+
+                def create_app():
+                    app = Flask(__name__)
+                    app.register_blueprint(orders_bp, url_prefix="/api/orders")
+                    app.register_blueprint(users.bp)
+                    return app
+            """,
+            "shop/views/__init__.py": "from .orders import orders_bp\n",
+            "shop/views/orders.py": """
+                from flask import Blueprint
+                orders_bp = Blueprint("orders", __name__)
+
+                @orders_bp.route("/", methods=["GET", "POST"])
+                def list_or_create():
+                    return []
+
+                @orders_bp.get("/<int:order_id>")
+                def show(order_id):
+                    return {}
+            """,
+            "shop/views/users.py": """
+                import flask
+                bp = flask.Blueprint("users", __name__, url_prefix="/api/users")
+
+                def profile():
+                    return {}
+
+                bp.add_url_rule("/me", view_func=profile, methods=["GET"])
+            """,
+        }
+    )
+    routes = edges_of(run_analysis(root), "route")
+    assert routes == {
+        ("route:GET /api/orders/", "shop.views.orders.list_or_create"),
+        ("route:POST /api/orders/", "shop.views.orders.list_or_create"),
+        ("route:GET /api/orders/<int:order_id>", "shop.views.orders.show"),
+        ("route:GET /api/users/me", "shop.views.users.profile"),
+    }
+
+
+def test_fastapi_routers_and_include_prefix(write_tree: WriteTree) -> None:
+    root = write_tree(
+        {
+            "main.py": """
+                from fastapi import FastAPI
+                from routers import items
+                app = FastAPI()
+                app.include_router(items.router, prefix="/v1")
+
+                @app.get("/health")
+                async def health():
+                    return {"ok": True}
+            """,
+            "routers/__init__.py": "",
+            "routers/items.py": """
+                from fastapi import APIRouter
+                router = APIRouter(prefix="/items")
+
+                @router.post("/")
+                async def create_item(): ...
+
+                @router.api_route("/{item_id}", methods=["GET", "DELETE"])
+                async def item(item_id: int): ...
+            """,
+        }
+    )
+    assert edges_of(run_analysis(root), "route") == {
+        ("route:GET /health", "main.health"),
+        ("route:POST /v1/items/", "routers.items.create_item"),
+        ("route:GET /v1/items/{item_id}", "routers.items.item"),
+        ("route:DELETE /v1/items/{item_id}", "routers.items.item"),
+    }
+
+
+def test_django_models_string_references_and_urlpatterns(write_tree: WriteTree) -> None:
+    root = write_tree(
+        {
+            "site/urls.py": """
+                from django.urls import include, path
+                urlpatterns = [path("orders/", include("orders.urls"))]
+            """,
+            "orders/__init__.py": "",
+            "orders/models.py": """
+                from django.db import models
+
+                class Order(models.Model):
+                    customer = models.ForeignKey("accounts.Customer", on_delete=models.CASCADE)
+                    class Meta:
+                        db_table = "shop_orders"
+
+                class Line(models.Model):
+                    order = models.ForeignKey(Order, on_delete=models.CASCADE)
+            """,
+            "orders/views.py": """
+                from django.apps import apps
+                from django.views import View
+                from .models import Order
+
+                def order_list(request):
+                    return list(Order.objects.filter(paid=True))
+
+                def cancel(request, pk):
+                    Order.objects.filter(pk=pk).delete()
+
+                def customers(request):
+                    Customer = apps.get_model("accounts", "Customer")
+                    return Customer.objects.count()
+
+                class OrderDetail(View):
+                    def get(self, request, pk): ...
+            """,
+            "orders/urls.py": """
+                from django.urls import path
+                from . import views
+                urlpatterns = [
+                    path("", views.order_list),
+                    path("<int:pk>/cancel/", views.cancel),
+                    path("<int:pk>/", views.OrderDetail.as_view()),
+                ]
+            """,
+            "accounts/__init__.py": "",
+            "accounts/models.py": """
+                from django.db import models
+                class Customer(models.Model):
+                    name = models.CharField(max_length=50)
+            """,
+        }
+    )
+    analysis = run_analysis(root)
+    assert edges_of(analysis, "maps") == {
+        ("orders.models.Order", "table:shop_orders"),
+        ("orders.models.Line", "table:orders_line"),
+        ("accounts.models.Customer", "table:accounts_customer"),
+    }
+    references = edges_of(analysis, "reference")
+    assert ("orders.models.Order", "accounts.models.Customer") in references
+    assert ("orders.models.Line", "orders.models.Order") in references
+    assert ("orders.views.order_list", "table:shop_orders") in edges_of(analysis, "read")
+    assert ("orders.views.cancel", "table:shop_orders") in edges_of(analysis, "write")
+    assert ("orders.views.customers", "table:accounts_customer") in edges_of(analysis, "read")
+    assert edges_of(analysis, "route") == {
+        ("route:ANY /orders/", "orders.views.order_list"),
+        ("route:ANY /orders/<int:pk>/cancel/", "orders.views.cancel"),
+        ("route:ANY /orders/<int:pk>/", "orders.views.OrderDetail"),
+    }
+
+
+def test_sqlalchemy_models_reads_writes_and_raw_sql(write_tree: WriteTree) -> None:
+    root = write_tree(
+        {
+            "app/__init__.py": "",
+            "app/models.py": """
+                from sqlalchemy import ForeignKey
+                from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+                class Base(DeclarativeBase):
+                    pass
+
+                class User(Base):
+                    __tablename__ = "users"
+                    id: Mapped[int] = mapped_column(primary_key=True)
+
+                class Order(Base):
+                    __tablename__ = "orders"
+                    id: Mapped[int] = mapped_column(primary_key=True)
+                    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+                    user = relationship("User")
+            """,
+            "app/service.py": """
+                from sqlalchemy import select, text, update
+                from app.models import Order, User
+
+                def place(session, user_id):
+                    order = Order(user_id=user_id)
+                    session.add(order)
+                    return order
+
+                def find_user(session, uid):
+                    return session.scalars(select(User).where(User.id == uid)).first()
+
+                def mark_paid(session, order: Order):
+                    order.paid = True
+
+                def report(session):
+                    return session.execute(text("SELECT u.id, count(*) FROM users u JOIN orders o ON o.user_id = u.id GROUP BY u.id"))
+
+                def purge(session):
+                    session.execute(text("DELETE FROM orders WHERE paid = 0"))
+            """,
+        }
+    )
+    analysis = run_analysis(root)
+    assert edges_of(analysis, "maps") == {
+        ("app.models.User", "table:users"),
+        ("app.models.Order", "table:orders"),
+    }
+    assert ("app.models.Order", "app.models.User") in edges_of(analysis, "reference")
+    writes = edges_of(analysis, "write")
+    reads = edges_of(analysis, "read")
+    assert ("app.service.place", "table:orders") in writes
+    assert ("app.service.mark_paid", "table:orders") in writes
+    assert ("app.service.purge", "table:orders") in writes
+    assert ("app.service.find_user", "table:users") in reads
+    assert {("app.service.report", "table:users"), ("app.service.report", "table:orders")} <= reads
+    assert ("app.service.find_user", "table:users") not in writes
+
+
+def test_configuration_reads_and_secrets(write_tree: WriteTree) -> None:
+    root = write_tree(
+        {
+            "svc/__init__.py": "",
+            "svc/settings.py": """
+                import os
+                from os import environ
+                SECRET_KEY = os.environ["SECRET_KEY"]
+                DATABASE_URL = os.getenv("DATABASE_URL", "sqlite://")
+                PAGE_SIZE = int(environ.get("PAGE_SIZE", "20"))
+            """,
+            "svc/web.py": """
+                from flask import current_app
+                from svc import settings
+
+                def page_size():
+                    return settings.PAGE_SIZE
+
+                def mail_host():
+                    return current_app.config["SMTP_HOST"], current_app.config.get("STRIPE_API_KEY")
+            """,
+        }
+    )
+    analysis = run_analysis(root)
+    config = edges_of(analysis, "config")
+    assert {
+        ("svc.settings", "config:SECRET_KEY"),
+        ("svc.settings", "config:DATABASE_URL"),
+        ("svc.settings", "config:PAGE_SIZE"),
+        ("svc.web.page_size", "config:PAGE_SIZE"),
+        ("svc.web.mail_host", "config:SMTP_HOST"),
+        ("svc.web.mail_host", "config:STRIPE_API_KEY"),
+    } <= config
+    nodes = analysis.graph.nodes
+    assert nodes["config:SECRET_KEY"]["secret"] is True
+    assert nodes["config:STRIPE_API_KEY"]["secret"] is True
+    assert nodes["config:PAGE_SIZE"]["secret"] is False
