@@ -19,6 +19,7 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 
 from analyzer.facts import (
+    DEF_MARKER,
     OPAQUE,
     Attr,
     AttrBinding,
@@ -789,7 +790,8 @@ class _Walker:
             self.expr(node.test)
             body = self.expr(node.body)
             orelse = self.expr(node.orelse)
-            return body if body == orelse else OPAQUE
+            # either branch: an element of the two-item collection stands for "one of them"
+            return body if body == orelse else Item(Items((body, orelse)))
         if tp is cst.Lambda:
             assert isinstance(node, cst.Lambda)
             saved = dict(self.overlay)
@@ -880,10 +882,6 @@ class _Walker:
         reads, writes = tables_in_sql(text)
         if reads or writes:
             self.sql.append(SqlFact(self.scope.qualname, reads, writes))
-
-
-#: A Name whose id starts with this marker refers to a definition of the same module.
-DEF_MARKER = "@def:"
 
 
 def _lambda_params(params: cst.Parameters) -> list[str]:

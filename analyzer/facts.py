@@ -89,6 +89,9 @@ class Opaque:
 
 OPAQUE = Opaque()
 
+#: A Name whose id starts with this marker refers to a definition of the same module.
+DEF_MARKER = "@def:"
+
 Expr = Name | Attr | CallOf | Item | Items | InstanceOf | Super | Lit | Opaque
 
 # --- per-file facts ----------------------------------------------------------

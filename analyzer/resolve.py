@@ -17,8 +17,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from analyzer.extract import DEF_MARKER
 from analyzer.facts import (
+    DEF_MARKER,
     Attr,
     CallFact,
     CallOf,

@@ -7,7 +7,6 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from analyzer.extract import ExtractionError, extract_facts
 from analyzer.facts import ModuleFacts
 from analyzer.problems import Problem
 
@@ -24,6 +23,9 @@ class Job:
 
 def extract_job(job: Job) -> Result:
     """Facts of one file, or the problem that stopped it. Never raises for one bad file."""
+    # libcst is imported only when something needs parsing: a warm run never pays for it.
+    from analyzer.extract import ExtractionError, extract_facts
+
     try:
         return extract_facts(job.data, module=job.module, path=job.rel, is_package=job.is_package)
     except ExtractionError as exc:
@@ -52,6 +54,8 @@ def extract_all(
     results: list[Result | None] = [None] * len(jobs)
     # Big files first, so no worker is left with one huge file at the end.
     order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].data))
+    if jobs:
+        import analyzer.extract  # noqa: F401 - once, before forking workers
     if workers <= 1 or len(jobs) < 16:
         for i in order:
             results[i] = extract_job(jobs[i])

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,7 @@ _ENV_CALLS = (
     "os.environ.pop",
     "os.environ.__getitem__",
 )
+_ENV_KEY = re.compile(r"^[A-Z][A-Z0-9_]{2,}$")
 _SETTINGS_MODULES = frozenset({"settings", "config", "conf", "configuration"})
 
 
@@ -60,10 +62,22 @@ class Environment(Framework):
             return "settings object"
         return None
 
+    def _environment_passed(self, resolver: Resolver, site: CallSite) -> Iterable[ConfigRead]:
+        """``env_int(os.environ, "PORT", 80)``: a helper handed the environment and a key."""
+        keys = [k for a in site.fact.args if (k := literal_str(a)) is not None and _ENV_KEY.match(k)]
+        if not keys:
+            return
+        for arg in site.fact.args:
+            if any(_is_environ(v) for v in resolver.eval(site.module, site.scope, arg)):
+                for key in keys:
+                    yield ConfigRead(site.caller, key, "environment")
+                return
+
     def config_reads(self, resolver: Resolver, sites: Sequence[CallSite]) -> Iterable[ConfigRead]:
         for site in sites:
             if not site.fact.args:
                 continue
+            yield from self._environment_passed(resolver, site)
             key = literal_str(site.fact.args[0])
             if key is None:
                 continue
