@@ -22,7 +22,7 @@ from analyzer.facts import ModuleFacts
 from analyzer.problems import Problem
 
 #: Bump when extraction changes what it records: old entries are then ignored.
-FACTS_VERSION = "1"
+FACTS_VERSION = "2"
 
 
 def content_key(data: bytes, module: str, is_package: bool) -> str:

@@ -14,6 +14,11 @@ module-level code, ``"Order"`` a class body, ``"Order.total"`` a method,
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+# Facts are frozen dataclasses *without* __slots__ on purpose: Python 3.11
+# pickles slotted dataclasses through a per-object __getstate__ written in
+# Python, which made the fact cache and the transfer from worker processes
+# several times slower than pickling plain instance dictionaries in C.
 from typing import Literal
 
 # --- expressions -----------------------------------------------------------
@@ -21,14 +26,14 @@ from typing import Literal
 # name to a definition. Anything else is Opaque.
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Name:
     """A bare name, looked up through the scope chain."""
 
     id: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Attr:
     """``base.attr``."""
 
@@ -36,7 +41,7 @@ class Attr:
     attr: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CallOf:
     """The value returned by calling ``func`` with these arguments.
 
@@ -49,40 +54,40 @@ class CallOf:
     kwargs: tuple[tuple[str, Expr], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Item:
     """An element of ``base``: ``base[key]`` or one iteration of ``for x in base``."""
 
     base: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Items:
     """A literal list, tuple, set or the values of a dict literal."""
 
     items: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class InstanceOf:
     """An instance of the class ``cls`` (from an annotation such as ``x: Foo``)."""
 
     cls: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Super:
     """``super()`` inside a method of the scope's class."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Lit:
     """A literal: str, int, float, bool, None, or a tuple of those."""
 
     value: str | int | float | bool | tuple[str | int | float | bool | None, ...] | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Opaque:
     """Something the analyzer does not follow (arithmetic, comprehensions, ...)."""
 
@@ -99,7 +104,7 @@ Expr = Name | Attr | CallOf | Item | Items | InstanceOf | Super | Lit | Opaque
 DefinitionKind = Literal["class", "function", "method"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Param:
     name: str
     annotation: Expr | None
@@ -107,7 +112,7 @@ class Param:
     kind: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Definition:
     """A class, function or method defined in the module."""
 
@@ -131,7 +136,7 @@ class Definition:
         return self.qualname.rpartition(".")[2]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ImportFact:
     """One imported name.
 
@@ -151,7 +156,7 @@ class ImportFact:
     conditional: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Binding:
     """``name = value`` (also ``for name in``, ``with ... as name``, annotations)."""
 
@@ -160,7 +165,7 @@ class Binding:
     value: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AttrBinding:
     """``self.attr = value`` inside method ``scope`` of class ``cls`` (qualnames)."""
 
@@ -170,7 +175,7 @@ class AttrBinding:
     scope: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CallFact:
     """A call site: ``func(*args, **kwargs)`` written in ``scope``."""
 
@@ -180,7 +185,7 @@ class CallFact:
     kwargs: tuple[tuple[str, Expr], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class StoreFact:
     """``base.attr = ...`` where base is not the method's ``self``."""
 
@@ -189,13 +194,13 @@ class StoreFact:
     attr: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ReturnFact:
     scope: str
     value: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ReferenceFact:
     """A name or attribute loaded but not called (``Order``, ``settings.DEBUG``)."""
 
@@ -203,7 +208,7 @@ class ReferenceFact:
     expr: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SubscriptFact:
     """``base["key"]`` with a literal string key, e.g. ``os.environ["HOME"]``."""
 
@@ -212,7 +217,7 @@ class SubscriptFact:
     key: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SqlFact:
     """Table names found in a string literal that reads as SQL."""
 
@@ -221,7 +226,7 @@ class SqlFact:
     writes: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ModuleFacts:
     """Everything the extractor learned from one file."""
 
