@@ -6,7 +6,7 @@ import hashlib
 import threading
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import networkx as nx
@@ -127,19 +127,7 @@ def analyze(path: Path, options: AnalysisOptions, *, progress: Progress | None =
 
 
 def _replace_cached(cached: Analysis) -> Analysis:
-    return Analysis(
-        root=cached.root,
-        graph=cached.graph,
-        problems=cached.problems,
-        unresolved_imports=cached.unresolved_imports,
-        calls=cached.calls,
-        files=cached.files,
-        lines=cached.lines,
-        excluded=cached.excluded,
-        external_packages=cached.external_packages,
-        parsed=0,
-        from_cache=True,
-    )
+    return replace(cached, parsed=0, reused=cached.files, from_cache=True)
 
 
 def _result_key(
