@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -86,7 +87,7 @@ def analyze(path: Path, options: AnalysisOptions, *, progress: Progress | None =
             progress("parse", done, len(todo))
 
     fresh = extract_all(todo, workers=worker_count(options.jobs), on_done=tick)
-    fresh_by_module = {job.module: result for job, result in zip(todo, fresh, strict=False)}
+    fresh_by_module = {job.module: result for job, result in zip(todo, fresh, strict=True)}
     current: dict[str, ModuleFacts | Problem] = {}
     facts: list[ModuleFacts] = []
     for key, job in keyed:
@@ -155,8 +156,6 @@ def _resolve_with_big_stack(
 ) -> tuple[nx.MultiDiGraph, CallStats, list[UnresolvedImport]]:
     # Resolution recurses along import and call chains; give it a deep stack
     # in a thread of its own rather than risk a crash on a big codebase.
-    import sys
-
     outcome: list[object] = []
 
     def run() -> None:

@@ -618,7 +618,7 @@ class _Walker:
                 and len(value_node.elements) == len(elements)
                 and isinstance(value, Items)
             ):
-                for element, item, item_node in zip(elements, value.items, value_node.elements, strict=False):
+                for element, item, item_node in zip(elements, value.items, value_node.elements, strict=True):
                     self._target(element, item, item_node.value)
             else:
                 for element in elements:

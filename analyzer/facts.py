@@ -14,12 +14,12 @@ module-level code, ``"Order"`` a class body, ``"Order.total"`` a method,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 # Facts are frozen dataclasses *without* __slots__ on purpose: Python 3.11
 # pickles slotted dataclasses through a per-object __getstate__ written in
 # Python, which made the fact cache and the transfer from worker processes
 # several times slower than pickling plain instance dictionaries in C.
-from typing import Literal
 
 # --- expressions -----------------------------------------------------------
 # A tiny expression algebra: just enough of Python's expressions to follow a

@@ -30,13 +30,16 @@ class Route:
     framework: str
 
 
+AccessKind = Literal["read", "write"]
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class Access:
     """``source`` (a symbol id) reads or writes ``table``."""
 
     source: str
     table: str
-    kind: Literal["read", "write"]
+    kind: AccessKind
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from analyzer.facts import CallOf, Expr, Items, Lit
+from analyzer.facts import Attr, CallOf, Expr, Items, Lit
 from analyzer.frameworks.base import (
     Framework,
     Relation,
@@ -183,9 +183,9 @@ class Django(Framework):
                         if isinstance(v, Def) and v.id in resolver.modules:
                             name = v.id
                 return (route, [], name) if name in resolver.modules else None
-            if hasattr(view.func, "attr") and view.func.attr == "as_view":
+            if isinstance(view.func, Attr) and view.func.attr == "as_view":
                 handlers: list[str] = []
-                for v in resolver.eval(module, "", view.func.base):  # type: ignore[union-attr]
+                for v in resolver.eval(module, "", view.func.base):
                     if isinstance(v, Def) and resolver.kind(v.id) == "class":
                         handlers.append(v.id)
                 return (route, handlers, None)

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from analyzer.facts import Attr
-from analyzer.frameworks.base import Access, Framework
+from analyzer.frameworks.base import Access, AccessKind, Framework
 from analyzer.values import Coll, Def, Inherited, Inst, Value
 
 if TYPE_CHECKING:
@@ -72,10 +72,8 @@ class OrmAccess(Framework):
                     yield Access(source, models[value.id], "write")
                 elif isinstance(value, Inherited) and value.cls in models:
                     last = value.path.rsplit(".", 1)[-1].rstrip("()")
-                    if last in _WRITE_METHODS:
-                        yield Access(source, models[value.cls], "write")
-                    else:
-                        yield Access(source, models[value.cls], "read")
+                    kind: AccessKind = "write" if last in _WRITE_METHODS else "read"
+                    yield Access(source, models[value.cls], kind)
             if method in _SESSION_WRITES or method in _STATEMENT_WRITES:
                 for arg in site.fact.args:
                     arg_values = resolver.eval(site.module, site.scope, arg)
