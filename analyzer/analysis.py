@@ -12,7 +12,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from analyzer.cache import FACTS_VERSION, FactCache, content_key
+from analyzer.cache import FACTS_VERSION, GRAPH_VERSION, FactCache, content_key
 from analyzer.discovery import discover, read_source
 from analyzer.facts import ModuleFacts
 from analyzer.frameworks import default_frameworks
@@ -21,9 +21,6 @@ from analyzer.options import AnalysisOptions, default_cache_dir
 from analyzer.problems import Problem
 from analyzer.resolve import Resolver, UnresolvedImport
 from analyzer.scan import Job, extract_all, worker_count
-
-#: Bump when resolution or graph building changes, so cached results are rebuilt.
-GRAPH_VERSION = "1"
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,8 +21,23 @@ from typing import Any
 from analyzer.facts import ModuleFacts
 from analyzer.problems import Problem
 
-#: Bump when extraction changes what it records: old entries are then ignored.
-FACTS_VERSION = "2"
+_HERE = Path(__file__).resolve().parent
+
+
+def _code_version(*patterns: str) -> str:
+    """A hash of the analyzer's own source files, so a changed analyzer never reads stale entries."""
+    digest = hashlib.blake2b(digest_size=12)
+    for pattern in patterns:
+        for path in sorted(_HERE.glob(pattern)):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+#: What extraction records depends on these files only.
+FACTS_VERSION = _code_version("facts.py", "extract.py", "sql.py", "scan.py")
+#: Resolution and graph building depend on the whole analyzer core and its plugins.
+GRAPH_VERSION = _code_version("*.py", "frameworks/*.py")
 
 
 def content_key(data: bytes, module: str, is_package: bool) -> str:

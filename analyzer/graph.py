@@ -25,8 +25,8 @@ Edges (``kind`` attribute, also the multigraph key; ``weight`` counts occurrence
 ``call``      caller → callee (module-level code calls from the module node;
               calling a class goes to the ``__init__`` that runs)
 ``inherit``   class → project base class
-``reference`` symbol → class or function it names without calling it; model →
-              model for foreign keys and relationships
+``reference`` symbol → class or function it names without calling it (its
+              decorators included); model → model for foreign keys and relationships
 ``maps``      model class → the table it maps
 ``read``      symbol → table it reads (ORM queries, raw SQL)
 ``write``     symbol → table it writes (creates, updates, deletes, raw SQL)
@@ -46,6 +46,7 @@ import networkx as nx
 
 from analyzer.frameworks.base import Framework
 from analyzer.resolve import CallSite, Resolver, node_id
+from analyzer.facts import CallOf
 from analyzer.values import Def, Inst
 
 NODE_KINDS = ("module", "class", "function", "method", "table", "route", "config")
@@ -221,9 +222,17 @@ def _add_calls(edges: _Edges, resolver: Resolver, sites: list[CallSite]) -> Call
 
 def _add_references(edges: _Edges, resolver: Resolver) -> None:
     for module in sorted(resolver.modules):
-        for ref in resolver.modules[module].references:
-            source = node_id(module, ref.scope)
-            for value in resolver.eval(module, ref.scope, ref.expr):
+        facts = resolver.modules[module]
+        named = [(ref.scope, node_id(module, ref.scope), ref.expr) for ref in facts.references]
+        # A decorated definition refers to its decorators: ``@login_required`` on a
+        # view ties the view to it (applying it is a call from the enclosing scope).
+        for definition in facts.definitions:
+            source = node_id(module, definition.qualname)
+            for decorator in definition.decorators:
+                target = decorator.func if isinstance(decorator, CallOf) else decorator
+                named.append((definition.scope, source, target))
+        for scope, source, expr in named:
+            for value in resolver.eval(module, scope, expr):
                 if not isinstance(value, Def) or value.id == source:
                     continue
                 if resolver.kind(value.id) in ("class", "function", "method"):
@@ -231,12 +240,20 @@ def _add_references(edges: _Edges, resolver: Resolver) -> None:
 
 
 def _add_sql(graph: nx.MultiDiGraph, edges: _Edges, resolver: Resolver) -> None:
+    statements: dict[str, set[str]] = defaultdict(set)
     for module in sorted(resolver.modules):
         for sql in resolver.modules[module].sql:
             source = node_id(module, sql.scope)
+            tables = sorted(set(sql.reads) | set(sql.writes))
+            if len(tables) > 1:
+                statements[source].add(",".join(tables))
             for table in sql.reads:
                 graph.add_node(table_id(table), kind="table", name=table)
                 edges.add(source, table_id(table), "read")
             for table in sql.writes:
                 graph.add_node(table_id(table), kind="table", name=table)
                 edges.add(source, table_id(table), "write")
+    for source, joined in statements.items():
+        if source in graph:
+            # statements naming several tables, for finding joins a split would cut
+            graph.nodes[source]["sql"] = ";".join(sorted(joined))

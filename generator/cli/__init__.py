@@ -14,6 +14,7 @@ import click
 from analyzer import __version__
 from analyzer.errors import MonosplitError
 from generator.cli.analyze import analyze_command
+from generator.cli.suggest import suggest_command
 
 
 class _Group(click.Group):
@@ -35,3 +36,4 @@ def main() -> None:
 
 
 main.add_command(analyze_command)
+main.add_command(suggest_command)

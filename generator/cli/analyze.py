@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from analyzer.analysis import Analysis, analyze
+from analyzer.analysis import Analysis
 from analyzer.errors import StrictModeError
 from analyzer.export import FORMATS, render
-from analyzer.options import load_options
 from analyzer.summary import Summary, summarize
-from generator.cli.output import ProgressReporter, write_output
+from generator.cli.common import analysis_flags, run_analysis
+from generator.cli.output import write_output
 
 
 @click.command("analyze")
@@ -25,42 +25,19 @@ from generator.cli.output import ProgressReporter, write_output
     type=click.Choice(FORMATS),
     help="Format of --output (default: from its extension, else json).",
 )
-@click.option(
-    "--include-tests/--no-include-tests", default=None, help="Analyse test files and tests/ folders too."
-)
-@click.option(
-    "--include-migrations/--no-include-migrations", default=None, help="Analyse migrations/ folders too."
-)
-@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
-@click.option("--no-cache", is_flag=True, help="Parse every file again; do not read or write the cache.")
-@click.option(
-    "--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (0: one per core)."
-)
+@analysis_flags
 @click.option("--strict", is_flag=True, help="Exit 1 when any file had a problem.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
 def analyze_command(
     path: Path,
     output: Path | None,
     fmt: str | None,
-    include_tests: bool | None,
-    include_migrations: bool | None,
-    exclude: tuple[str, ...],
-    no_cache: bool,
-    jobs: int,
     strict: bool,
     quiet: bool,
+    analysis_flags: dict[str, Any],
 ) -> None:
     """Analyse the Python code under PATH into a dependency graph."""
-    options = load_options(
-        path,
-        include_tests=include_tests,
-        include_migrations=include_migrations,
-        exclude=exclude,
-        use_cache=not no_cache,
-        jobs=jobs,
-    )
-    with ProgressReporter(enabled=not quiet and sys.stderr.isatty()) as progress:
-        analysis = analyze(path, options, progress=progress)
+    analysis = run_analysis(path, analysis_flags, quiet=quiet)
     if output is not None:
         chosen = fmt or _format_from_suffix(output)
         write_output(output, render(analysis, chosen))

@@ -1,0 +1,321 @@
+"""Find capabilities: group units into services, and set shared helpers apart.
+
+Louvain community detection is the base, run on a graph that also holds
+what makes a capability a capability rather than a dense cluster:
+
+* **data ownership** — every table is a vertex; the model that maps it is
+  tied to it strongly, code that writes it less, code that reads it least,
+  so the code around one set of tables lands together and the table's
+  community is its owner;
+* **route resources** — ``/api/orders/...`` handlers share a vertex for
+  ``orders``;
+* **calls, inheritance and references** between units, damped (one call
+  or ten between two functions is not a ten-times stronger tie).
+
+Shared helpers — units with no data and no routes that code of several
+capabilities depends on, and that depend only on other shared helpers — are
+taken out before the final clustering, so they do not glue capabilities
+together. Pins from the user are applied exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import networkx as nx
+
+from analyzer.plan.pins import Pins
+from analyzer.plan.units import UnitGraph, route_resource
+
+WEIGHT_MAPS = 8.0
+WEIGHT_WRITE = 3.0
+WEIGHT_READ = 1.0
+WEIGHT_ROUTE = 2.0
+WEIGHT_INHERIT = 3.0
+WEIGHT_REFERENCE = 0.5
+#: Living in the same module is a weak hint only: layered code mixes capabilities.
+WEIGHT_MODULE = 0.3
+#: Communities smaller than this, with no table of their own, join a neighbour.
+MIN_SERVICE_UNITS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Clustering:
+    """Groups of units (each a future service), the shared units, table owners."""
+
+    groups: tuple[frozenset[str], ...]
+    shared: frozenset[str]
+    #: table → index into ``groups`` of the group that owns it
+    table_owner: dict[str, int]
+    resolution: float
+    #: pinned service name → index of its group
+    pinned_names: dict[str, int]
+
+
+def _tie(kinds: dict[str, int]) -> float:
+    calls = kinds.get("call", 0)
+    return (
+        (1.0 + math.log(calls) if calls else 0.0)
+        + WEIGHT_INHERIT * (1 if kinds.get("inherit") else 0)
+        + WEIGHT_REFERENCE * (1 if kinds.get("reference") else 0)
+    )
+
+
+def _clustering_graph(units: UnitGraph, members: Iterable[str]) -> nx.Graph:
+    keep = set(members)
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted(keep))
+
+    def add(a: str, b: str, weight: float) -> None:
+        if weight <= 0:
+            return
+        if graph.has_edge(a, b):
+            graph[a][b]["weight"] += weight
+        else:
+            graph.add_edge(a, b, weight=weight)
+
+    for (source, target), kinds in units.edges.items():
+        if source in keep and target in keep:
+            add(source, target, _tie(kinds))
+    for uid in sorted(keep):
+        unit = units.units[uid]
+        for table in sorted(unit.maps):
+            add(uid, f"table:{table}", WEIGHT_MAPS)
+        for table in sorted(unit.writes - unit.maps):
+            add(uid, f"table:{table}", WEIGHT_WRITE)
+        for table in sorted(unit.reads - unit.writes - unit.maps):
+            add(uid, f"table:{table}", WEIGHT_READ)
+        for route in unit.routes:
+            add(uid, f"resource:{route_resource(route.split(' ', 1)[1])}", WEIGHT_ROUTE)
+        add(uid, f"module:{unit.module}", WEIGHT_MODULE)
+    return graph
+
+
+def _contract(graph: nx.Graph, groups: Iterable[tuple[str, ...]]) -> tuple[nx.Graph, dict[str, str]]:
+    """Merge each group of vertices into its first member; return the merged-into map."""
+    merged: dict[str, str] = {}
+    for group in groups:
+        present = [g for g in group if g in graph]
+        if len(present) < 2:
+            continue
+        head = merged.get(present[0], present[0])
+        for other in present[1:]:
+            other = merged.get(other, other)
+            if other == head:
+                continue
+            graph = nx.contracted_nodes(graph, head, other, self_loops=False, copy=True)
+            for key, value in list(merged.items()):
+                if value == other:
+                    merged[key] = head
+            merged[other] = head
+    return graph, merged
+
+
+def _communities(graph: nx.Graph, resolution: float, seed: int) -> list[set[str]]:
+    if graph.number_of_edges() == 0:
+        return [{n} for n in sorted(graph.nodes)]
+    found = nx.community.louvain_communities(graph, weight="weight", resolution=resolution, seed=seed)
+    return sorted((set(c) for c in found), key=lambda c: sorted(c)[0])
+
+
+def _strength(graph: nx.Graph, node: str, community: set[str]) -> float:
+    return sum(d["weight"] for n, d in graph[node].items() if n in community)
+
+
+def _merge_small(graph: nx.Graph, communities: list[set[str]], pinned: set[str]) -> list[set[str]]:
+    """Fold communities too small to be a service into their best-connected neighbour."""
+    communities = [set(c) for c in communities]
+    while len(communities) > 1:
+        owner = {n: i for i, c in enumerate(communities) for n in c}
+        best_merge: tuple[int, str, int, int] | None = None
+        for i, community in enumerate(communities):
+            units = sum(1 for n in community if ":" not in n)
+            if units >= MIN_SERVICE_UNITS or community & pinned:
+                continue
+            if any(n.startswith("table:") for n in community) and units:
+                continue
+            ties: dict[int, float] = defaultdict(float)
+            for node in community:
+                for neighbour, data in graph[node].items():
+                    j = owner[neighbour]
+                    if j != i:
+                        ties[j] += data["weight"]
+            if not ties:
+                continue  # unconnected: stays its own group
+            target = max(ties, key=lambda j: (ties[j], -j))
+            key = (len(community), sorted(community)[0], i, target)
+            if best_merge is None or key < best_merge:
+                best_merge = key
+        if best_merge is None:
+            break
+        _, _, victim, target = best_merge
+        communities[target] |= communities[victim]
+        del communities[victim]
+    return communities
+
+
+def _unit_count(communities: list[set[str]]) -> int:
+    return sum(1 for c in communities if any(":" not in n for n in c))
+
+
+def _cluster_once(
+    graph: nx.Graph, *, seed: int, target: int | None, pinned: set[str]
+) -> tuple[list[set[str]], float]:
+    if target is None:
+        resolution = 1.0
+        return _merge_small(graph, _communities(graph, resolution, seed), pinned), resolution
+    low, high = 0.01, 20.0
+    best: tuple[int, float, list[set[str]]] | None = None
+    for _ in range(24):
+        resolution = math.sqrt(low * high)
+        found = _merge_small(graph, _communities(graph, resolution, seed), pinned)
+        count = _unit_count(found)
+        if best is None or abs(count - target) < abs(best[0] - target):
+            best = (count, resolution, found)
+        if count == target:
+            break
+        if count < target:
+            low = resolution
+        else:
+            high = resolution
+    assert best is not None
+    count, resolution, found = best
+    while _unit_count(found) > target:
+        found = _merge_weakest(graph, found)
+    return found, resolution
+
+
+def _merge_weakest(graph: nx.Graph, communities: list[set[str]]) -> list[set[str]]:
+    """Merge the smallest community into the one it is most tied to."""
+    with_units = [c for c in communities if any(":" not in n for n in c)]
+    victim = min(with_units, key=lambda c: (len(c), sorted(c)[0]))
+    others = [c for c in communities if c is not victim]
+    best = max(others, key=lambda c: (sum(_strength(graph, n, c) for n in victim), sorted(c)[0]))
+    best |= victim
+    return [c for c in communities if c is not victim]
+
+
+def find_shared(units: UnitGraph, pins: Pins) -> frozenset[str]:
+    """Units that belong in a shared library rather than any one service.
+
+    A shared helper neither touches data nor serves routes, directly or
+    through anything it uses, and code in at least two other modules depends
+    on it. Everything a shared helper uses is shared too, so the library
+    never depends on a service.
+    """
+    dependants: dict[str, set[str]] = defaultdict(set)
+    depends: dict[str, set[str]] = defaultdict(set)
+    for source, target in units.edges:
+        dependants[target].add(source)
+        depends[source].add(target)
+    reaches: dict[str, bool] = {}
+
+    def reaches_data(uid: str, trail: frozenset[str] = frozenset()) -> bool:
+        if uid in reaches:
+            return reaches[uid]
+        unit = units.units[uid]
+        result = bool(unit.tables or unit.routes) or any(
+            reaches_data(dep, trail | {uid}) for dep in sorted(depends[uid]) if dep not in trail
+        )
+        if not trail:
+            reaches[uid] = result
+        return result
+
+    pinned_to_service = {u for members in pins.services.values() for u in members}
+    seeds = set(pins.shared)
+    for uid, unit in units.units.items():
+        if uid in pinned_to_service or reaches_data(uid):
+            continue
+        other_modules = {units.units[d].module for d in dependants[uid]} - {unit.module}
+        if len(other_modules) >= 2:
+            seeds.add(uid)
+    shared: set[str] = set()
+    stack = sorted(seeds)
+    while stack:
+        uid = stack.pop()
+        if uid in shared:
+            continue
+        shared.add(uid)
+        stack.extend(dep for dep in depends[uid] if dep not in shared and dep not in pinned_to_service)
+    return frozenset(shared)
+
+
+def cluster_units(units: UnitGraph, *, pins: Pins, target: int | None, seed: int) -> Clustering:
+    """Group ``units`` into services. Deterministic for the same input and ``seed``."""
+    all_units = sorted(units.units)
+    pinned_vertices = {u for members in pins.services.values() for u in members}
+    contract_groups = [tuple(members) for _, members in sorted(pins.services.items())] + list(pins.together)
+
+    def run(members: list[str]) -> tuple[list[set[str]], float]:
+        graph = _clustering_graph(units, members)
+        contracted, merged = _contract(graph, contract_groups)
+        heads = {merged.get(u, u) for u in pinned_vertices if u in graph}
+        found, resolution = _cluster_once(contracted, seed=seed, target=target, pinned=heads)
+        expanded: list[set[str]] = []
+        del graph
+        for community in found:
+            full = set(community)
+            for vertex, head in merged.items():
+                if head in community:
+                    full.add(vertex)
+            expanded.append(full)
+        return expanded, resolution
+
+    shared = find_shared(units, pins)
+    final, resolution = run([u for u in all_units if u not in shared])
+
+    groups = _apply_pins([frozenset(n for n in c if ":" not in n) for c in final], pins)
+    pinned_names: dict[str, int] = {}
+    for name, members in sorted(pins.services.items()):
+        for index, group in enumerate(groups):
+            if members and set(members) <= group:
+                pinned_names[name] = index
+    return Clustering(tuple(groups), shared, table_owners(units, groups), resolution, pinned_names)
+
+
+def table_owners(units: UnitGraph, groups: Iterable[frozenset[str]]) -> dict[str, int]:
+    """Each table's owner: the group whose code maps it, else writes it most, else reads it."""
+    scores: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    for index, group in enumerate(groups):
+        for uid in group:
+            unit = units.units[uid]
+            for table in unit.maps:
+                scores[table][index] += WEIGHT_MAPS
+            for table in unit.writes:
+                scores[table][index] += WEIGHT_WRITE
+            for table in unit.reads:
+                scores[table][index] += WEIGHT_READ
+    return {
+        table: max(by_group, key=lambda i: (by_group[i], -i)) for table, by_group in sorted(scores.items())
+    }
+
+
+def _apply_pins(groups: list[frozenset[str]], pins: Pins) -> list[frozenset[str]]:
+    """Enforce pins exactly, whatever the clustering preferred."""
+    mutable = [set(g) for g in groups]
+    for name, members in sorted(pins.services.items()):
+        member_set = set(members)
+        holders = [i for i, g in enumerate(mutable) if g & member_set]
+        if not holders:
+            continue
+        home = holders[0]
+        for i in holders[1:]:
+            mutable[home] |= mutable[i] & member_set
+            mutable[i] -= member_set
+        # two named services may not share a group: the later one moves out
+        if any(
+            other != name and set(other_members) & mutable[home]
+            for other, other_members in pins.services.items()
+            if other < name
+        ):
+            mutable[home] -= member_set
+            mutable.append(member_set)
+    for group in pins.apart:
+        for community in list(mutable):
+            for uid in sorted(u for u in group if u in community)[1:]:
+                community.discard(uid)
+                mutable.append({uid})
+    return [frozenset(g) for g in mutable if g]

@@ -1,0 +1,76 @@
+"""Should this monolith be split at all? An honest answer, with the numbers.
+
+Microservices are the wrong choice for small and simple applications, where
+scalability needs are minimal, and where strong interdependencies would add
+needless complexity. Each of those conditions is checked against figures
+from the analysis and the plan, and the verdict says which hold.
+"""
+
+from __future__ import annotations
+
+from analyzer.plan.model import Metrics, Verdict
+
+#: Below either, an application is small enough that one deployable is simpler.
+SMALL_LINES = 3_000
+SMALL_SYMBOLS = 80
+#: Above this share of calls crossing services, the pieces are too entangled.
+ENTANGLED_ICP = 0.35
+#: Fewer than this many independent capabilities is not worth a distributed system.
+MIN_CAPABILITIES = 3
+
+
+def judge(
+    *, lines: int, symbols: int, routes: int, plan: Metrics, packages: Metrics, scaling: str
+) -> Verdict:
+    """``scaling`` is the user's statement of scaling needs: "low", "unknown" or "high"."""
+    small = lines < SMALL_LINES or symbols < SMALL_SYMBOLS
+    icp = plan.ICP if plan.ICP is not None else 1.0
+    sm = plan.SM if plan.SM is not None else 0.0
+    baseline_sm = packages.SM if packages.SM is not None else 0.0
+    entangled = icp > ENTANGLED_ICP or sm <= baseline_sm
+    few = plan.services < MIN_CAPABILITIES
+    minimal_scaling = scaling == "low"
+    reasons = [
+        f"size: {lines:,} lines in {symbols} top-level symbols"
+        + (f" — small (under {SMALL_LINES:,} lines or {SMALL_SYMBOLS} symbols)" if small else " — not small"),
+        f"coupling: {icp:.0%} of calls would cross service boundaries (ICP), structural modularity "
+        f"{sm:.3f} against {baseline_sm:.3f} for a split by package"
+        + (" — strongly interdependent" if entangled else " — the capabilities are separable"),
+        f"capabilities: {plan.services} services found"
+        + (f" — fewer than {MIN_CAPABILITIES}" if few else ""),
+        "scaling needs: "
+        + {
+            "low": "stated as minimal — one deployable scales well enough",
+            "high": "stated as high — independent scaling of hot capabilities pays off",
+            "unknown": "not stated (static analysis cannot see load; pass --scaling low|high)",
+        }[scaling],
+    ]
+    if small or few or minimal_scaling:
+        recommendation = "monolith" if routes == 0 or small else "two-tier"
+        why = "small and simple" if small else ("too few capabilities" if few else "minimal scaling needs")
+        reasons.insert(
+            0, f"stay a {recommendation}: {why}; microservices would add needless operational cost"
+        )
+    elif entangled:
+        recommendation = "two-tier"
+        reasons.insert(
+            0,
+            "go two-tier: the code is too interdependent for independent services; separate the client "
+            "tier from one server tier first, and untangle the problems listed before splitting further",
+        )
+    else:
+        recommendation = "microservices"
+        reasons.insert(
+            0,
+            f"split into {plan.services} microservices: capabilities are separable and large enough to "
+            "deploy and scale independently",
+        )
+    return Verdict(
+        recommendation,
+        tuple(reasons),
+        (
+            ("small_and_simple", small),
+            ("minimal_scaling_needs", minimal_scaling),
+            ("strong_interdependencies", entangled),
+        ),
+    )

@@ -1,0 +1,60 @@
+"""What several commands share: the analysis flags, and running the analysis with progress."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from analyzer.analysis import Analysis, analyze
+from analyzer.options import load_options
+from generator.cli.output import ProgressReporter
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def analysis_flags(command: F) -> F:
+    """Add the flags that choose and read the files to analyse, collected as ``analysis_flags``."""
+
+    @click.option(
+        "--include-tests/--no-include-tests", default=None, help="Analyse test files and tests/ folders too."
+    )
+    @click.option(
+        "--include-migrations/--no-include-migrations", default=None, help="Analyse migrations/ folders too."
+    )
+    @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
+    @click.option("--no-cache", is_flag=True, help="Parse every file again; do not read or write the cache.")
+    @click.option(
+        "--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (0: one per core)."
+    )
+    @wraps(command)
+    def wrapper(
+        *args: Any,
+        include_tests: bool | None,
+        include_migrations: bool | None,
+        exclude: tuple[str, ...],
+        no_cache: bool,
+        jobs: int,
+        **kwargs: Any,
+    ) -> Any:
+        flags = {
+            "include_tests": include_tests,
+            "include_migrations": include_migrations,
+            "exclude": exclude,
+            "use_cache": not no_cache,
+            "jobs": jobs,
+        }
+        return command(*args, analysis_flags=flags, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def run_analysis(path: Path, flags: dict[str, Any], *, quiet: bool) -> Analysis:
+    """Analyse ``path`` with a progress bar on an interactive terminal."""
+    options = load_options(path, **flags)
+    with ProgressReporter(enabled=not quiet and sys.stderr.isatty()) as progress:
+        return analyze(path, options, progress=progress)
