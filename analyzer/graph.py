@@ -44,9 +44,9 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from analyzer.facts import CallOf
 from analyzer.frameworks.base import Framework
 from analyzer.resolve import CallSite, Resolver, node_id
-from analyzer.facts import CallOf
 from analyzer.values import Def, Inst
 
 NODE_KINDS = ("module", "class", "function", "method", "table", "route", "config")

@@ -40,6 +40,8 @@ WEIGHT_REFERENCE = 0.5
 WEIGHT_MODULE = 0.3
 #: Communities smaller than this, with no table of their own, join a neighbour.
 MIN_SERVICE_UNITS = 3
+#: Without a target, groups below 1/this of the code join a neighbour.
+MAX_NATURAL_SERVICES = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,35 +128,72 @@ def _strength(graph: nx.Graph, node: str, community: set[str]) -> float:
 
 
 def _merge_small(graph: nx.Graph, communities: list[set[str]], pinned: set[str]) -> list[set[str]]:
-    """Fold communities too small to be a service into their best-connected neighbour."""
-    communities = [set(c) for c in communities]
-    while len(communities) > 1:
-        owner = {n: i for i, c in enumerate(communities) for n in c}
-        best_merge: tuple[int, str, int, int] | None = None
-        for i, community in enumerate(communities):
-            units = sum(1 for n in community if ":" not in n)
-            if units >= MIN_SERVICE_UNITS or community & pinned:
-                continue
-            if any(n.startswith("table:") for n in community) and units:
-                continue
-            ties: dict[int, float] = defaultdict(float)
-            for node in community:
-                for neighbour, data in graph[node].items():
-                    j = owner[neighbour]
-                    if j != i:
-                        ties[j] += data["weight"]
-            if not ties:
-                continue  # unconnected: stays its own group
+    """Fold communities too small to be a service into their best-connected neighbour.
+
+    One pass, smallest first, with the membership map updated as it goes, so
+    thousands of tiny communities in a big codebase cost one sweep.
+    """
+    members = [set(c) for c in communities]
+    owner = {n: i for i, c in enumerate(members) for n in c}
+    order = sorted(range(len(members)), key=lambda i: (len(members[i]), sorted(members[i])[0]))
+    total_units = sum(1 for c in members for n in c if ":" not in n)
+    # A service is a capability, not a helper: in a big codebase, a group of a
+    # handful of symbols out of thousands joins its neighbour.
+    minimum = max(MIN_SERVICE_UNITS, math.ceil(total_units / MAX_NATURAL_SERVICES))
+    # package prefix → communities with code under it, for placing unconnected groups
+    by_prefix: dict[tuple[str, ...], set[int]] = defaultdict(set)
+    prefixes = [_package_prefixes(c) for c in members]
+    for index, found in enumerate(prefixes):
+        for prefix in found:
+            by_prefix[prefix].add(index)
+    for i in order:
+        community = members[i]
+        units = sum(1 for n in community if ":" not in n)
+        if not community or units >= minimum or community & pinned:
+            continue
+        if units and any(n.startswith("table:") for n in community):
+            continue
+        ties: dict[int, float] = defaultdict(float)
+        for node in community:
+            for neighbour, data in graph[node].items():
+                j = owner[neighbour]
+                if j != i:
+                    ties[j] += data["weight"]
+        if ties:
             target = max(ties, key=lambda j: (ties[j], -j))
-            key = (len(community), sorted(community)[0], i, target)
-            if best_merge is None or key < best_merge:
-                best_merge = key
-        if best_merge is None:
-            break
-        _, _, victim, target = best_merge
-        communities[target] |= communities[victim]
-        del communities[victim]
-    return communities
+        else:
+            # unconnected (a lone management command, a plugin): it joins the
+            # group living nearest in the package tree — location is the only hint left
+            nearest = None
+            for prefix in sorted(prefixes[i], key=lambda p: (-len(p), p)):
+                others = by_prefix[prefix] - {i}
+                if others:
+                    nearest = max(others, key=lambda j: (len(members[j]), -j))
+                    break
+            if nearest is None:
+                continue
+            target = nearest
+        for node in community:
+            owner[node] = target
+        members[target] |= community
+        members[i] = set()
+        for prefix in prefixes[i]:
+            by_prefix[prefix].discard(i)
+            by_prefix[prefix].add(target)
+        prefixes[target] |= prefixes[i]
+    return [c for c in members if c]
+
+
+def _package_prefixes(community: set[str]) -> set[tuple[str, ...]]:
+    """Every package prefix of the modules a community's vertices live in."""
+    prefixes: set[tuple[str, ...]] = set()
+    for node in community:
+        if ":" in node and not node.startswith("module:"):
+            continue
+        name = node.split(":", 1)[1] if node.startswith("module:") else node
+        path = tuple(name.split(".")[:-1])
+        prefixes.update(path[:depth] for depth in range(1, len(path) + 1))
+    return prefixes
 
 
 def _unit_count(communities: list[set[str]]) -> int:
@@ -211,23 +250,20 @@ def find_shared(units: UnitGraph, pins: Pins) -> frozenset[str]:
     for source, target in units.edges:
         dependants[target].add(source)
         depends[source].add(target)
-    reaches: dict[str, bool] = {}
-
-    def reaches_data(uid: str, trail: frozenset[str] = frozenset()) -> bool:
-        if uid in reaches:
-            return reaches[uid]
-        unit = units.units[uid]
-        result = bool(unit.tables or unit.routes) or any(
-            reaches_data(dep, trail | {uid}) for dep in sorted(depends[uid]) if dep not in trail
-        )
-        if not trail:
-            reaches[uid] = result
-        return result
+    # Everything that can reach data or a route through its dependencies: a
+    # reverse breadth-first search from the units that touch them.
+    reaches = {uid for uid, unit in units.units.items() if unit.tables or unit.routes}
+    frontier = list(reaches)
+    while frontier:
+        for dependant in dependants[frontier.pop()]:
+            if dependant not in reaches:
+                reaches.add(dependant)
+                frontier.append(dependant)
 
     pinned_to_service = {u for members in pins.services.values() for u in members}
     seeds = set(pins.shared)
     for uid, unit in units.units.items():
-        if uid in pinned_to_service or reaches_data(uid):
+        if uid in pinned_to_service or uid in reaches:
             continue
         other_modules = {units.units[d].module for d in dependants[uid]} - {unit.module}
         if len(other_modules) >= 2:

@@ -115,15 +115,13 @@ def package_baseline(units: UnitGraph) -> dict[str, str]:
     modules = sorted({u.module for u in units.units.values()})
     parts = [m.split(".") for m in modules]
     common = 0
-    if parts:
-        shortest = min(len(p) for p in parts)
-        while common < shortest - 1 and len({p[common] for p in parts}) == 1:
-            common += 1
-    assignment: dict[str, str] = {}
-    for uid, unit in units.units.items():
-        path = unit.module.split(".")
-        assignment[uid] = ".".join(path[: common + 1])
-    return assignment
+    while parts and all(len(p) > common for p in parts) and len({p[common] for p in parts}) == 1:
+        common += 1
+    if parts and all(len(p) <= common for p in parts):
+        common -= 1  # a single module: it is its own package
+    # Group one level below the common prefix; modules at the prefix itself
+    # (a package's __init__) keep their own name.
+    return {uid: ".".join(unit.module.split(".")[: common + 1]) for uid, unit in units.units.items()}
 
 
 def monolith_baseline(units: UnitGraph) -> dict[str, str]:
