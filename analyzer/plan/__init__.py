@@ -130,6 +130,7 @@ def suggest(
     verdict = judge(
         lines=analysis.lines,
         symbols=len(units.units),
+        shared=len(clustering.shared),
         routes=sum(len(u.routes) for u in units.units.values()),
         plan=metrics["plan"],
         packages=metrics["packages"],

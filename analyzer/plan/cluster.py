@@ -237,46 +237,89 @@ def _merge_weakest(graph: nx.Graph, communities: list[set[str]]) -> list[set[str
     return [c for c in communities if c is not victim]
 
 
-def find_shared(units: UnitGraph, pins: Pins) -> frozenset[str]:
+#: Route resources that serve operations, not a business capability.
+OPERATIONAL_RESOURCES = frozenset(
+    {"healthz", "health", "readyz", "ready", "livez", "live", "ping", "status", "metrics", "version"}
+)
+
+
+def _business_routes(routes: tuple[str, ...]) -> list[str]:
+    return [r for r in routes if route_resource(r.split(" ", 1)[1]) not in OPERATIONAL_RESOURCES]
+
+
+class _Dependencies:
+    """Who depends on whom among units, and which units reach data."""
+
+    def __init__(self, units: UnitGraph) -> None:
+        self.dependants: dict[str, set[str]] = defaultdict(set)
+        self.depends: dict[str, set[str]] = defaultdict(set)
+        for source, target in units.edges:
+            self.dependants[target].add(source)
+            self.depends[source].add(target)
+        # Everything that reaches data or a business route through what it uses:
+        # a reverse breadth-first search from the units that touch them.
+        self.reaches_data = {
+            uid for uid, unit in units.units.items() if unit.tables or _business_routes(unit.routes)
+        }
+        frontier = list(self.reaches_data)
+        while frontier:
+            for dependant in self.dependants[frontier.pop()]:
+                if dependant not in self.reaches_data:
+                    self.reaches_data.add(dependant)
+                    frontier.append(dependant)
+
+    def closure(self, seeds: Iterable[str], *, exclude: set[str]) -> set[str]:
+        """``seeds`` and everything they use (never entering ``exclude``)."""
+        found: set[str] = set()
+        stack = sorted(seeds)
+        while stack:
+            uid = stack.pop()
+            if uid in found:
+                continue
+            found.add(uid)
+            stack.extend(dep for dep in self.depends[uid] if dep not in found and dep not in exclude)
+        return found
+
+
+def find_shared(units: UnitGraph, pins: Pins, deps: _Dependencies) -> frozenset[str]:
     """Units that belong in a shared library rather than any one service.
 
-    A shared helper neither touches data nor serves routes, directly or
-    through anything it uses, and code in at least two other modules depends
-    on it. Everything a shared helper uses is shared too, so the library
-    never depends on a service.
+    A shared helper neither touches data nor serves business routes, directly
+    or through anything it uses, and code in at least two other modules
+    depends on it. Everything a shared helper uses is shared too, so the
+    library never depends on a service.
     """
-    dependants: dict[str, set[str]] = defaultdict(set)
-    depends: dict[str, set[str]] = defaultdict(set)
-    for source, target in units.edges:
-        dependants[target].add(source)
-        depends[source].add(target)
-    # Everything that can reach data or a route through its dependencies: a
-    # reverse breadth-first search from the units that touch them.
-    reaches = {uid for uid, unit in units.units.items() if unit.tables or unit.routes}
-    frontier = list(reaches)
-    while frontier:
-        for dependant in dependants[frontier.pop()]:
-            if dependant not in reaches:
-                reaches.add(dependant)
-                frontier.append(dependant)
-
     pinned_to_service = {u for members in pins.services.values() for u in members}
     seeds = set(pins.shared)
     for uid, unit in units.units.items():
-        if uid in pinned_to_service or uid in reaches:
+        if uid in pinned_to_service or uid in deps.reaches_data:
             continue
-        other_modules = {units.units[d].module for d in dependants[uid]} - {unit.module}
+        other_modules = {units.units[d].module for d in deps.dependants[uid]} - {unit.module}
         if len(other_modules) >= 2:
             seeds.add(uid)
-    shared: set[str] = set()
-    stack = sorted(seeds)
-    while stack:
-        uid = stack.pop()
-        if uid in shared:
-            continue
-        shared.add(uid)
-        stack.extend(dep for dep in depends[uid] if dep not in shared and dep not in pinned_to_service)
-    return frozenset(shared)
+    return frozenset(deps.closure(seeds, exclude=pinned_to_service))
+
+
+def find_infrastructure(
+    units: UnitGraph, groups: Iterable[set[str]], deps: _Dependencies, pins: Pins
+) -> set[str]:
+    """Plumbing that clustering grouped as if it were a capability.
+
+    A group that owns no data and serves no business route — the app
+    factory, database setup, a health check — is the application's
+    plumbing: every service needs its own copy. Its units that do not reach
+    data (with what they use) join the shared library; the rest (an app
+    factory that seeds a table, say) stay to be clustered with what they use.
+    """
+    pinned_to_service = {u for members in pins.services.values() for u in members}
+    plumbing: set[str] = set()
+    for group in groups:
+        members = [units.units[n] for n in group if n in units.units]
+        if members and not any(m.tables or _business_routes(m.routes) for m in members):
+            plumbing |= {
+                m.id for m in members if m.id not in deps.reaches_data and m.id not in pinned_to_service
+            }
+    return deps.closure(plumbing, exclude=pinned_to_service)
 
 
 def cluster_units(units: UnitGraph, *, pins: Pins, target: int | None, seed: int) -> Clustering:
@@ -300,8 +343,13 @@ def cluster_units(units: UnitGraph, *, pins: Pins, target: int | None, seed: int
             expanded.append(full)
         return expanded, resolution
 
-    shared = find_shared(units, pins)
+    deps = _Dependencies(units)
+    shared = find_shared(units, pins, deps)
     final, resolution = run([u for u in all_units if u not in shared])
+    plumbing = find_infrastructure(units, final, deps, pins)
+    if plumbing - shared:
+        shared = shared | plumbing
+        final, resolution = run([u for u in all_units if u not in shared])
 
     groups = _apply_pins([frozenset(n for n in c if ":" not in n) for c in final], pins)
     pinned_names: dict[str, int] = {}

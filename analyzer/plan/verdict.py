@@ -15,19 +15,32 @@ SMALL_LINES = 3_000
 SMALL_SYMBOLS = 80
 #: Above this share of calls crossing services, the pieces are too entangled.
 ENTANGLED_ICP = 0.35
+#: Above this share of symbols in the shared library, there is little left to split.
+MAX_SHARED_SHARE = 0.5
 #: Fewer than this many independent capabilities is not worth a distributed system.
 MIN_CAPABILITIES = 3
 
 
 def judge(
-    *, lines: int, symbols: int, routes: int, plan: Metrics, packages: Metrics, scaling: str
+    *,
+    lines: int,
+    symbols: int,
+    shared: int,
+    routes: int,
+    plan: Metrics,
+    packages: Metrics,
+    scaling: str,
 ) -> Verdict:
     """``scaling`` is the user's statement of scaling needs: "low", "unknown" or "high"."""
     small = lines < SMALL_LINES or symbols < SMALL_SYMBOLS
+    shared_share = shared / symbols if symbols else 0.0
+    # When most code is helpers every part uses, the services would be thin
+    # shells around one library: that is interdependence too.
+    library_like = shared_share > MAX_SHARED_SHARE
     icp = plan.ICP if plan.ICP is not None else 1.0
     sm = plan.SM if plan.SM is not None else 0.0
     baseline_sm = packages.SM if packages.SM is not None else 0.0
-    entangled = icp > ENTANGLED_ICP or sm <= baseline_sm
+    entangled = icp > ENTANGLED_ICP or sm <= baseline_sm or library_like
     few = plan.services < MIN_CAPABILITIES
     minimal_scaling = scaling == "low"
     reasons = [
@@ -36,6 +49,14 @@ def judge(
         f"coupling: {icp:.0%} of calls would cross service boundaries (ICP), structural modularity "
         f"{sm:.3f} against {baseline_sm:.3f} for a split by package"
         + (" — strongly interdependent" if entangled else " — the capabilities are separable"),
+        f"shared code: {shared_share:.0%} of the symbols are helpers used across the code"
+        + (
+            f" — over {MAX_SHARED_SHARE:.0%}, the services would be thin shells around one library"
+            if library_like
+            else ""
+        ),
+        f"entry points: {routes} HTTP routes"
+        + (" — a library or batch code, not a web application" if routes == 0 else ""),
         f"capabilities: {plan.services} services found"
         + (f" — fewer than {MIN_CAPABILITIES}" if few else ""),
         "scaling needs: "
@@ -50,6 +71,14 @@ def judge(
         why = "small and simple" if small else ("too few capabilities" if few else "minimal scaling needs")
         reasons.insert(
             0, f"stay a {recommendation}: {why}; microservices would add needless operational cost"
+        )
+    elif routes == 0 or library_like:
+        recommendation = "monolith"
+        reasons.insert(
+            0,
+            "stay a monolith: this is mostly a library used as a whole"
+            + (" with no HTTP entry points" if routes == 0 else "")
+            + "; splitting it would distribute one body of code, not separate capabilities",
         )
     elif entangled:
         recommendation = "two-tier"
