@@ -379,6 +379,8 @@ class _Walker:
         self.subscripts: dict[SubscriptFact, None] = {}
         self.sql: list[SqlFact] = []
         self.stores: list[StoreFact] = []
+        # lower-case names read inside functions and classes, to find module-level state
+        self.loads: dict[tuple[str, str], None] = {}
         self.globals: list[tuple[str, str]] = []
         self.all_names: tuple[str, ...] | None = None
         self.scope = _Scope("", "module", None, None)
@@ -728,6 +730,8 @@ class _Walker:
                 return self.overlay[name]
             if name[:1].isupper() and name not in ("True", "False", "None"):
                 self.references[ReferenceFact(self.scope.qualname, Name(name))] = None
+            elif self.scope.qualname and (name[:1].islower() or name[:1] == "_"):
+                self.loads[(self.scope.qualname, name)] = None
             lit = _literal(node)
             return lit if lit is not None else Name(name)
         if tp is cst.Attribute:
@@ -819,7 +823,11 @@ class _Walker:
         """Like expr() but a plain name here is part of a longer reference."""
         if type(node) is cst.Name:
             name = node.value
-            return self.overlay.get(name) or Name(name)
+            if name in self.overlay:
+                return self.overlay[name]
+            if self.scope.qualname and (name[:1].islower() or name[:1] == "_"):
+                self.loads[(self.scope.qualname, name)] = None
+            return Name(name)
         if type(node) is cst.Attribute:
             assert isinstance(node, cst.Attribute)
             return Attr(self._expr_quiet(node.value), node.attr.value)
@@ -853,6 +861,9 @@ class _Walker:
         if isinstance(func_node, (cst.Name, cst.Attribute)):
             func = self._expr_quiet(func_node)
             self._walk_attr_base(func_node)
+            if isinstance(func, Attr) and isinstance(func.base, Attr):
+                # ``cache._REGISTRY.get(k)`` reads ``cache._REGISTRY``
+                self.references[ReferenceFact(self.scope.qualname, func.base)] = None
         else:
             func = self.expr(func_node)
         args: list[Expr] = []
@@ -983,6 +994,7 @@ def extract_facts(data: bytes, *, module: str, path: str, is_package: bool) -> M
         subscripts=tuple(walker.subscripts),
         sql=tuple(walker.sql),
         stores=tuple(walker.stores),
+        loads=tuple(walker.loads),
         globals=tuple(walker.globals),
         all_names=walker.all_names,
     )

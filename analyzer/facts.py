@@ -244,6 +244,8 @@ class ModuleFacts:
     subscripts: tuple[SubscriptFact, ...] = ()
     sql: tuple[SqlFact, ...] = ()
     stores: tuple[StoreFact, ...] = ()
+    #: (scope, name) of lower-case names read in functions and class bodies
+    loads: tuple[tuple[str, str], ...] = ()
     #: names declared ``global`` per function scope
     globals: tuple[tuple[str, str], ...] = ()
     #: the literal ``__all__``, if the module defines one

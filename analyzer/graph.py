@@ -12,6 +12,8 @@ Nodes (``kind`` attribute):
 ``table``    a database table; id ``table:<name>``
 ``route``    an HTTP route; id ``route:<METHOD> <path>``
 ``config``   a configuration key; id ``config:<KEY>``, ``secret`` flags secret-looking keys
+``variable`` module-level state: a lower-case name bound at module level to a
+             collection or an object (``_cache = {}``); id ``module.name``
 ============ ====================================================================
 
 Code nodes carry ``file`` (posix path relative to the analysed root),
@@ -32,6 +34,7 @@ Edges (``kind`` attribute, also the multigraph key; ``weight`` counts occurrence
 ``write``     symbol → table it writes (creates, updates, deletes, raw SQL)
 ``route``     route → the function, method or class that handles it
 ``config``    symbol → configuration key it reads
+``state``     symbol → module-level variable it reads or changes
 ============= ===================================================================
 """
 
@@ -44,13 +47,13 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from analyzer.facts import CallOf
+from analyzer.facts import Attr, CallOf, ImportFact, Items, Lit, Name
 from analyzer.frameworks.base import Framework
 from analyzer.resolve import CallSite, Resolver, node_id
 from analyzer.values import Def, Inst
 
-NODE_KINDS = ("module", "class", "function", "method", "table", "route", "config")
-EDGE_KINDS = ("import", "call", "inherit", "reference", "maps", "read", "write", "route", "config")
+NODE_KINDS = ("module", "class", "function", "method", "table", "route", "config", "variable")
+EDGE_KINDS = ("import", "call", "inherit", "reference", "maps", "read", "write", "route", "config", "state")
 CODE_KINDS = frozenset({"module", "class", "function", "method"})
 
 _SECRET = re.compile(
@@ -133,6 +136,7 @@ def build_graph(resolver: Resolver, *, frameworks: Sequence[Framework]) -> tuple
             graph.add_node(cid, kind="config", name=read.key, secret=is_secret_key(read.key))
             edges.add(read.source, cid, "config")
     _add_sql(graph, edges, resolver)
+    _add_state(graph, edges, resolver)
 
     for (source, target, kind), weight in sorted(edges.weights.items()):
         if source not in graph or target not in graph:
@@ -237,6 +241,88 @@ def _add_references(edges: _Edges, resolver: Resolver) -> None:
                     continue
                 if resolver.kind(value.id) in ("class", "function", "method"):
                     edges.add(source, value.id, "reference")
+
+
+#: Module-level objects that are configuration or framework plumbing, not state.
+_NOT_STATE_CALLS = frozenset(
+    {
+        "getLogger",
+        "TypeVar",
+        "ParamSpec",
+        "NewType",
+        "namedtuple",
+        "compile",
+        "Blueprint",
+        "APIRouter",
+        "Flask",
+        "FastAPI",
+        "frozenset",
+        "tuple",
+        "object",
+        "declarative_base",
+        "MetaData",
+        "field",
+        "partial",
+        "Enum",
+        "Path",
+        "timedelta",
+        "Decimal",
+    }
+)
+
+
+def _is_state(name: str, bound: list[object]) -> bool:
+    """Whether a module-level name holds state: a cache, a registry, a client object.
+
+    Collections count when empty (``_CACHE = {}``) or holding objects; a
+    collection of literals is a constant table. Objects created by a call
+    count for lower-case names, bar the configuration and plumbing kinds in
+    :data:`_NOT_STATE_CALLS`; upper-case names bound to calls are constants
+    by convention.
+    """
+    if name.startswith("__") or not bound or any(isinstance(b, ImportFact) for b in bound):
+        return False
+    for value in bound:
+        if isinstance(value, Items):
+            if value.items and all(isinstance(item, Lit) for item in value.items):
+                return False
+        elif isinstance(value, CallOf):
+            func = value.func
+            last = func.attr if isinstance(func, Attr) else getattr(func, "id", "")
+            if last in _NOT_STATE_CALLS or name.lstrip("_")[:1].isupper():
+                return False
+        else:
+            return False
+    return True
+
+
+def _add_state(graph: nx.MultiDiGraph, edges: _Edges, resolver: Resolver) -> None:
+    variables: set[str] = set()
+    for module in sorted(resolver.modules):
+        for name, bound in sorted(resolver.bindings.get((module, ""), {}).items()):
+            if _is_state(name, list(bound)):
+                vid = node_id(module, name)
+                if vid not in graph:
+                    variables.add(vid)
+                    graph.add_node(
+                        vid, kind="variable", name=name, file=resolver.modules[module].path, parent=module
+                    )
+    if not variables:
+        return
+    for module in sorted(resolver.modules):
+        facts = resolver.modules[module]
+        capitalised = [(r.scope, r.expr.id) for r in facts.references if isinstance(r.expr, Name) and r.scope]
+        for scope, name in (*facts.loads, *capitalised):
+            found = resolver.defining_scope(module, scope, name)
+            if found is not None and found[1] == "":
+                vid = node_id(found[0], name)
+                if vid in variables:
+                    edges.add(node_id(module, scope), vid, "state")
+        for ref in facts.references:  # ``cache._REGISTRY`` through the module
+            if ref.scope and isinstance(ref.expr, Attr):
+                for value in resolver.eval(module, ref.scope, ref.expr.base):
+                    if isinstance(value, Def) and node_id(value.id, ref.expr.attr) in variables:
+                        edges.add(node_id(module, ref.scope), node_id(value.id, ref.expr.attr), "state")
 
 
 def _add_sql(graph: nx.MultiDiGraph, edges: _Edges, resolver: Resolver) -> None:

@@ -297,6 +297,27 @@ class Resolver:
                 return True
         return False
 
+    def defining_scope(self, module: str, scope: str, name: str, depth: int = 0) -> tuple[str, str] | None:
+        """Where ``name``, read in ``scope``, is bound: (module, scope), following ``from x import name``."""
+        current = scope
+        first = True
+        while True:
+            if first or self.scope_kinds.get((module, current)) != "class":
+                bound = self.bindings.get((module, current), {}).get(name)
+                if bound is not None:
+                    if current == "" and all(isinstance(b, ImportFact) for b in bound):
+                        imp = bound[0]
+                        assert isinstance(imp, ImportFact)
+                        target = self.absolute_module(module, imp)
+                        if imp.name and target in self.modules and depth < 20:
+                            return self.defining_scope(target, "", imp.name, depth + 1)
+                        return None
+                    return (module, current)
+            if not current:
+                return None
+            first = False
+            current = current.rpartition(".")[0]
+
     def exported(self, module: str) -> frozenset[str]:
         """Names ``from module import *`` brings in."""
         facts = self.modules[module]

@@ -36,6 +36,8 @@ WEIGHT_READ = 1.0
 WEIGHT_ROUTE = 2.0
 WEIGHT_INHERIT = 3.0
 WEIGHT_REFERENCE = 0.5
+#: Code sharing a module-level cache or registry must stay together, or the state splits.
+WEIGHT_STATE = 2.0
 #: Living in the same module is a weak hint only: layered code mixes capabilities.
 WEIGHT_MODULE = 0.3
 #: Communities smaller than this, with no table of their own, join a neighbour.
@@ -92,6 +94,8 @@ def _clustering_graph(units: UnitGraph, members: Iterable[str]) -> nx.Graph:
             add(uid, f"table:{table}", WEIGHT_READ)
         for route in unit.routes:
             add(uid, f"resource:{route_resource(route.split(' ', 1)[1])}", WEIGHT_ROUTE)
+        for variable in sorted(unit.state):
+            add(uid, f"state:{variable}", WEIGHT_STATE)
         add(uid, f"module:{unit.module}", WEIGHT_MODULE)
     return graph
 

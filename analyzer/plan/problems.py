@@ -13,7 +13,7 @@ from analyzer.plan.units import UnitGraph
 def find_problems(
     units: UnitGraph, assignment: dict[str, str], table_owner: dict[str, str]
 ) -> list[MigrationProblem]:
-    """Shared writes, foreign reads, cross-service SQL joins, and cycles between services."""
+    """Shared writes, foreign reads, cross-service SQL joins, shared module state, service cycles."""
     problems: list[MigrationProblem] = []
     writers: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     readers: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -66,6 +66,24 @@ def find_problems(
                         (uid,),
                     )
                 )
+    users: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for uid, unit in units.units.items():
+        service = assignment.get(uid)
+        if service is not None:
+            for variable in unit.state:
+                users[variable][service].add(uid)
+    for variable in sorted(users):
+        state_services = sorted(s for s in users[variable] if s != "shared")
+        if len(users[variable]) > 1:
+            problems.append(
+                MigrationProblem(
+                    "shared-state",
+                    f"module-level {variable} is used by {', '.join(sorted(users[variable]))}; each process "
+                    "would hold its own copy — move it into one service or an external store",
+                    tuple(state_services),
+                    tuple(sorted(u for s in users[variable] for u in users[variable][s])),
+                )
+            )
     service_graph = nx.DiGraph()
     for (source, target), kinds in units.edges.items():
         a, b = assignment.get(source), assignment.get(target)

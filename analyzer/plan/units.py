@@ -35,6 +35,8 @@ class Unit:
     config: frozenset[str]
     #: groups of tables named together in one SQL statement
     sql_statements: tuple[tuple[str, ...], ...] = ()
+    #: module-level variables (caches, registries) it reads or changes
+    state: frozenset[str] = frozenset()
 
     @property
     def tables(self) -> frozenset[str]:
@@ -94,6 +96,7 @@ def build_unit_graph(graph: nx.MultiDiGraph) -> UnitGraph:
     reads: dict[str, set[str]] = defaultdict(set)
     routes: dict[str, list[str]] = defaultdict(list)
     config: dict[str, set[str]] = defaultdict(set)
+    state: dict[str, set[str]] = defaultdict(set)
     edges: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for source, target, data in graph.edges(data=True):
         kind = data["kind"]
@@ -111,6 +114,8 @@ def build_unit_graph(graph: nx.MultiDiGraph) -> UnitGraph:
             {"maps": maps, "write": writes, "read": reads}[kind][unit].add(table)
         elif kind == "config":
             config[unit].add(graph.nodes[target]["name"])
+        elif kind == "state":
+            state[unit].add(target)
         elif kind in ("call", "inherit", "reference"):
             other = unit_of(graph, target, cache)
             if other is not None and other != unit:
@@ -133,5 +138,6 @@ def build_unit_graph(graph: nx.MultiDiGraph) -> UnitGraph:
             routes=tuple(sorted(routes.get(node, ()))),
             config=frozenset(config.get(node, ())),
             sql_statements=statements,
+            state=frozenset(state.get(node, ())),
         )
     return UnitGraph(units, {pair: dict(kinds) for pair, kinds in sorted(edges.items())})

@@ -215,3 +215,45 @@ def test_verdict_says_stay_a_monolith_for_a_small_app(write_tree: WriteTree) -> 
     assert verdict.recommendation == "monolith"
     assert dict(verdict.conditions)["small_and_simple"] is True
     assert "small" in verdict.reasons[0]
+
+
+def test_module_state_is_found_and_shared_state_is_a_problem(write_tree: WriteTree) -> None:
+    root = write_tree(
+        {
+            "app/__init__.py": "",
+            "app/cache.py": """
+                import logging
+                logger = logging.getLogger(__name__)
+                CHOICES = ("gold", "silver")
+                _REGISTRY = {}
+                client = make_client()
+
+                def make_client():
+                    return object()
+            """,
+            "app/orders.py": """
+                from app.cache import _REGISTRY
+
+                def remember_order(key, order):
+                    _REGISTRY[key] = order
+            """,
+            "app/users.py": """
+                from app import cache
+
+                def lookup_user(key):
+                    return cache._REGISTRY.get(key), cache.client
+            """,
+            "pyproject.toml": '[tool.monosplit.pins]\nservices = { orders = ["app.orders"], users = ["app.users"] }\n',
+        }
+    )
+    analysis = run_analysis(root)
+    variables = {n for n, d in analysis.graph.nodes(data=True) if d["kind"] == "variable"}
+    assert variables == {"app.cache._REGISTRY", "app.cache.client"}
+    state = {(u, v) for u, v, k in analysis.graph.edges(keys=True) if k == "state"}
+    assert ("app.orders.remember_order", "app.cache._REGISTRY") in state
+    assert ("app.users.lookup_user", "app.cache._REGISTRY") in state
+    pins = load_pins(root, analysis, build_unit_graph(analysis.graph))
+    problems = suggest(analysis, pins=pins).plan.problems
+    shared_state = [p for p in problems if p.kind == "shared-state"]
+    assert len(shared_state) == 1 and "app.cache._REGISTRY" in shared_state[0].message
+    assert shared_state[0].services == ("orders", "users")
