@@ -25,7 +25,8 @@ Edges (``kind`` attribute, also the multigraph key; ``weight`` counts occurrence
 ``import``    module → project module it imports (``type_checking``: only under
               ``if TYPE_CHECKING``; ``conditional``: only inside if/try)
 ``call``      caller → callee (module-level code calls from the module node;
-              calling a class goes to the ``__init__`` that runs)
+              calling a class goes to the ``__init__`` that runs); ``passes``
+              lists arguments that are objects, functions or classes
 ``inherit``   class → project base class
 ``reference`` symbol → class or function it names without calling it (its
               decorators included); model → model for foreign keys and relationships
@@ -50,7 +51,7 @@ import networkx as nx
 from analyzer.facts import Attr, CallOf, ImportFact, Items, Lit, Name
 from analyzer.frameworks.base import Framework
 from analyzer.resolve import CallSite, Resolver, node_id
-from analyzer.values import Def, Inst
+from analyzer.values import Coll, Def, ExtInst, Inst
 
 NODE_KINDS = ("module", "class", "function", "method", "table", "route", "config", "variable")
 EDGE_KINDS = ("import", "call", "inherit", "reference", "maps", "read", "write", "route", "config", "state")
@@ -137,6 +138,7 @@ def build_graph(resolver: Resolver, *, frameworks: Sequence[Framework]) -> tuple
             edges.add(read.source, cid, "config")
     _add_sql(graph, edges, resolver)
     _add_state(graph, edges, resolver)
+    _add_signatures(graph, resolver)
 
     for (source, target, kind), weight in sorted(edges.weights.items()):
         if source not in graph or target not in graph:
@@ -213,8 +215,13 @@ def _add_calls(edges: _Edges, resolver: Resolver, sites: list[CallSite]) -> Call
                 for call in resolver.class_member(value.cls, "__call__", instance=False):
                     if isinstance(call, Def) and resolver.kind(call.id) == "method":
                         targets.add(call.id)
+        passes = _non_json_arguments(resolver, site) if targets else set()
         for target in targets:
             edges.add(site.caller, target, "call")
+            if passes:
+                key = (site.caller, target, "call")
+                known = set(str(edges.attrs.get(key, {}).get("passes", "")).split("; ")) - {""}
+                edges.attrs[key] = {"passes": "; ".join(sorted(known | passes))}
         if targets:
             internal += 1
         elif site.values:
@@ -222,6 +229,55 @@ def _add_calls(edges: _Edges, resolver: Resolver, sites: list[CallSite]) -> Call
         else:
             unresolved += 1
     return CallStats(len(sites), internal, external, unresolved)
+
+
+_JSON_MODULES = ("builtins.", "datetime.", "decimal.", "uuid.", "typing.", "collections.")
+
+
+def _describe_value(resolver: Resolver, value: object) -> str | None:
+    """How an argument value could not travel as JSON, or None when it could."""
+    if isinstance(value, Inst):
+        return f"{value.cls} instance"
+    if isinstance(value, Def):
+        kind = resolver.kind(value.id)
+        return f"{kind} {value.id}" if kind in ("function", "method", "class") else None
+    if isinstance(value, ExtInst):
+        last = value.path.rsplit(".", 1)[-1]
+        if last[:1].isupper() and not value.path.startswith(_JSON_MODULES):
+            return f"{value.path} object"
+    if isinstance(value, Coll):
+        for item in sorted(value.items, key=repr):
+            found = _describe_value(resolver, item)
+            if found:
+                return found
+    return None
+
+
+def _non_json_arguments(resolver: Resolver, site: CallSite) -> set[str]:
+    """Arguments of a call that are objects, functions or classes rather than plain data."""
+    found: set[str] = set()
+    for arg in (*site.fact.args, *(value for _, value in site.fact.kwargs)):
+        for value in resolver.eval(site.module, site.scope, arg):
+            description = _describe_value(resolver, value)
+            if description:
+                found.add(description)
+    return found
+
+
+def _add_signatures(graph: nx.MultiDiGraph, resolver: Resolver) -> None:
+    """``object_params`` on functions whose parameters are annotated with project classes."""
+    for nid, (module, definition) in sorted(resolver.definitions.items()):
+        if definition.kind == "class":
+            continue
+        params = []
+        for param in definition.params:
+            if param.annotation is None:
+                continue
+            for value in resolver.eval(module, definition.scope, param.annotation):
+                if isinstance(value, Inst):
+                    params.append(f"{param.name}: {value.cls}")
+        if params and nid in graph:
+            graph.nodes[nid]["object_params"] = "; ".join(sorted(set(params)))
 
 
 def _add_references(edges: _Edges, resolver: Resolver) -> None:

@@ -13,7 +13,7 @@ from analyzer.plan.units import UnitGraph
 def find_problems(
     units: UnitGraph, assignment: dict[str, str], table_owner: dict[str, str]
 ) -> list[MigrationProblem]:
-    """Shared writes, foreign reads, cross-service SQL joins, shared module state, service cycles."""
+    """Shared writes, foreign reads, SQL joins, shared state, non-JSON calls, cycles between services."""
     problems: list[MigrationProblem] = []
     writers: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     readers: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -82,6 +82,18 @@ def find_problems(
                     "would hold its own copy — move it into one service or an external store",
                     tuple(state_services),
                     tuple(sorted(u for s in users[variable] for u in users[variable][s])),
+                )
+            )
+    for (source, target), payload in sorted(units.payloads.items()):
+        a, b = assignment.get(source), assignment.get(target)
+        if a and b and a != b and "shared" not in (a, b):
+            problems.append(
+                MigrationProblem(
+                    "non-json-call",
+                    f"{source} ({a}) calls {target} ({b}) with what cannot cross a network boundary as "
+                    f"JSON: {', '.join(payload)}; pass ids or plain data instead",
+                    (a, b),
+                    (source, target),
                 )
             )
     service_graph = nx.DiGraph()

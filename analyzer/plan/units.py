@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import networkx as nx
 
@@ -50,6 +50,9 @@ class UnitGraph:
     units: dict[str, Unit]
     #: (source unit, target unit) → {"call": n, "inherit": n, "reference": n}
     edges: dict[tuple[str, str], dict[str, int]]
+    #: (source unit, target unit) → what cannot travel as JSON in those calls:
+    #: object, function or class arguments, and parameters typed with project classes
+    payloads: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
     def calls(self) -> dict[tuple[str, str], int]:
         return {pair: kinds["call"] for pair, kinds in self.edges.items() if kinds.get("call")}
@@ -98,6 +101,7 @@ def build_unit_graph(graph: nx.MultiDiGraph) -> UnitGraph:
     config: dict[str, set[str]] = defaultdict(set)
     state: dict[str, set[str]] = defaultdict(set)
     edges: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    payloads: dict[tuple[str, str], set[str]] = defaultdict(set)
     for source, target, data in graph.edges(data=True):
         kind = data["kind"]
         if kind == "route":
@@ -120,6 +124,9 @@ def build_unit_graph(graph: nx.MultiDiGraph) -> UnitGraph:
             other = unit_of(graph, target, cache)
             if other is not None and other != unit:
                 edges[(unit, other)][kind] += int(data.get("weight", 1))
+                if kind == "call":
+                    for text in (data.get("passes"), graph.nodes[target].get("object_params")):
+                        payloads[(unit, other)].update(t for t in str(text or "").split("; ") if t)
     units: dict[str, Unit] = {}
     for node, data in sorted(graph.nodes(data=True)):
         if unit_of(graph, node, cache) != node:
@@ -140,4 +147,8 @@ def build_unit_graph(graph: nx.MultiDiGraph) -> UnitGraph:
             sql_statements=statements,
             state=frozenset(state.get(node, ())),
         )
-    return UnitGraph(units, {pair: dict(kinds) for pair, kinds in sorted(edges.items())})
+    return UnitGraph(
+        units,
+        {pair: dict(kinds) for pair, kinds in sorted(edges.items())},
+        {pair: tuple(sorted(found)) for pair, found in sorted(payloads.items()) if found},
+    )

@@ -257,3 +257,42 @@ def test_module_state_is_found_and_shared_state_is_a_problem(write_tree: WriteTr
     shared_state = [p for p in problems if p.kind == "shared-state"]
     assert len(shared_state) == 1 and "app.cache._REGISTRY" in shared_state[0].message
     assert shared_state[0].services == ("orders", "users")
+
+
+def test_calls_passing_objects_across_services_are_problems(write_tree: WriteTree) -> None:
+    root = write_tree(
+        {
+            "shop/__init__.py": "",
+            "shop/models.py": """
+                class Order:
+                    __tablename__ = "orders"
+            """,
+            "shop/billing.py": """
+                from shop.models import Order
+
+                def charge(order: Order, amount_cents):
+                    return amount_cents
+
+                def refund(order_id, amount_cents):
+                    return amount_cents
+            """,
+            "shop/checkout.py": """
+                from shop.billing import charge, refund
+                from shop.models import Order
+
+                def checkout(total):
+                    order = Order()
+                    charge(order, total)
+                    refund(42, total)
+                    return order
+            """,
+            "pyproject.toml": "[tool.monosplit.pins]\n"
+            'services = { billing = ["shop.billing"], orders = ["shop.checkout", "shop.models"] }\n',
+        }
+    )
+    analysis = run_analysis(root)
+    pins = load_pins(root, analysis, build_unit_graph(analysis.graph))
+    problems = [p for p in suggest(analysis, pins=pins).plan.problems if p.kind == "non-json-call"]
+    assert [p.symbols for p in problems] == [("shop.checkout.checkout", "shop.billing.charge")]
+    assert "shop.models.Order instance" in problems[0].message
+    assert "order: shop.models.Order" in problems[0].message
