@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -84,6 +86,15 @@ def test_json_document_is_documented_shape_and_deterministic(project: Path, tmp_
         ("route:GET /orders/", "shop.views.index", "route"),
         ("shop.views.helper", "config:API_TOKEN", "config"),
     } <= kinds
+
+
+def test_output_files_are_ordinary_files(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "graph.json"
+    _run("analyze", str(project), "-o", str(out))
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left behind
 
 
 def test_graphml_reads_back_with_networkx(project: Path, tmp_path: Path) -> None:
