@@ -379,6 +379,8 @@ class _Walker:
         self.subscripts: dict[SubscriptFact, None] = {}
         self.sql: list[SqlFact] = []
         self.stores: list[StoreFact] = []
+        self._names: dict[str, Name] = {}
+        self._attrs: dict[tuple[int, str], Attr] = {}
         # lower-case names read inside functions and classes, to find module-level state
         self.loads: dict[tuple[str, str], None] = {}
         self.globals: list[tuple[str, str]] = []
@@ -729,15 +731,15 @@ class _Walker:
             if name in self.overlay:
                 return self.overlay[name]
             if name[:1].isupper() and name not in ("True", "False", "None"):
-                self.references[ReferenceFact(self.scope.qualname, Name(name))] = None
+                self.references[ReferenceFact(self.scope.qualname, self._name(name))] = None
             elif self.scope.qualname and (name[:1].islower() or name[:1] == "_"):
                 self.loads[(self.scope.qualname, name)] = None
             lit = _literal(node)
-            return lit if lit is not None else Name(name)
+            return lit if lit is not None else self._name(name)
         if tp is cst.Attribute:
             assert isinstance(node, cst.Attribute)
             base = self._expr_quiet(node.value)
-            result = Attr(base, node.attr.value)
+            result = self._attr(base, node.attr.value)
             if not isinstance(base, Opaque) and (node.attr.value.isupper() or _root_is_upper(base)):
                 self.references[ReferenceFact(self.scope.qualname, result)] = None
             return result
@@ -819,6 +821,21 @@ class _Walker:
         self.generic(node)
         return OPAQUE
 
+    def _name(self, name: str) -> Name:
+        # One object per distinct name and attribute chain: pickle then stores
+        # each once, which halves the objects the cache and workers move.
+        found = self._names.get(name)
+        if found is None:
+            found = self._names[name] = Name(name)
+        return found
+
+    def _attr(self, base: Expr, attr: str) -> Attr:
+        key = (id(base), attr)
+        found = self._attrs.get(key)
+        if found is None or found.base is not base:
+            found = self._attrs[key] = Attr(base, attr)
+        return found
+
     def _expr_quiet(self, node: cst.BaseExpression) -> Expr:
         """Like expr() but a plain name here is part of a longer reference."""
         if type(node) is cst.Name:
@@ -827,10 +844,10 @@ class _Walker:
                 return self.overlay[name]
             if self.scope.qualname and (name[:1].islower() or name[:1] == "_"):
                 self.loads[(self.scope.qualname, name)] = None
-            return Name(name)
+            return self._name(name)
         if type(node) is cst.Attribute:
             assert isinstance(node, cst.Attribute)
-            return Attr(self._expr_quiet(node.value), node.attr.value)
+            return self._attr(self._expr_quiet(node.value), node.attr.value)
         return self.expr(node)
 
     def _comprehension(self, node: Any) -> None:
