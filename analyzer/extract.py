@@ -895,7 +895,23 @@ class _Walker:
                 args.append(value)
         call = CallOf(func, tuple(args), tuple(kwargs))
         self.calls.append(CallFact(self.scope.qualname, func, call.args, call.kwargs))
+        if isinstance(func, Attr) and isinstance(func.base, Name) and args:
+            self._grow_collection(func.base.id, func.attr, args)
         return call
+
+    def _grow_collection(self, name: str, method: str, args: list[Expr]) -> None:
+        """``items.append(x)`` makes ``x`` one of what ``items`` holds (for ``for i in items: i()``)."""
+        if method in ("append", "add", "appendleft"):
+            element = args[0]
+        elif method == "insert" and len(args) > 1:
+            element = args[1]
+        elif method == "extend":
+            element = Item(args[0])
+        else:
+            return
+        if name in self.overlay or name == self.scope.self_name:
+            return
+        self._bind(name, Items((element,)))
 
     def _walk_attr_base(self, node: cst.BaseExpression) -> None:
         # Only a capitalised root (a class) or upper-case attribute is a reference worth keeping.
