@@ -21,6 +21,7 @@ from analyzer.options import AnalysisOptions, default_cache_dir
 from analyzer.problems import Problem
 from analyzer.resolve import Resolver, UnresolvedImport
 from analyzer.scan import Job, extract_all, worker_count
+from analyzer.summary import Summary, summarize
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,8 @@ class Analysis:
     lines: int
     excluded: int
     external_packages: tuple[tuple[str, int], ...]
+    #: computed once with the graph and cached with it
+    summary: Summary
     #: how this run got its facts: files parsed now; ``from_cache`` when nothing was
     parsed: int = 0
     reused: int = 0
@@ -116,6 +119,7 @@ def analyze(path: Path, options: AnalysisOptions, *, progress: Progress | None =
         lines=sum(f.lines for f in facts),
         excluded=found.excluded,
         external_packages=tuple(sorted(externals.items(), key=lambda kv: (-kv[1], kv[0]))),
+        summary=summarize(graph),
         parsed=len(todo),
         reused=len(keyed) - len(todo),
     )

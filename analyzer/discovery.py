@@ -137,14 +137,16 @@ def discover(root: Path, options: AnalysisOptions) -> Discovery:
 
     seen_real: set[str] = set()
     seen_modules: dict[str, str] = {}
+    # Strings, not pathlib: a big tree has thousands of folders (locales,
+    # static files) and pathlib's parsing cost more than the walk itself.
+    bases = [str(base) + os.sep for base in source_roots]
+    root_prefix = str(root) + os.sep
 
-    def module_for(path: Path) -> tuple[str, bool] | None:
-        for base in source_roots:
-            try:
-                rel = path.relative_to(base)
-            except ValueError:
+    def module_for(path: str) -> tuple[str, bool] | None:
+        for base in bases:
+            if not path.startswith(base):
                 continue
-            parts = list(rel.with_suffix("").parts)
+            parts = path[len(base) : -len(".py")].split(os.sep)
             is_package = parts[-1] == "__init__"
             if is_package:
                 parts.pop()
@@ -153,48 +155,57 @@ def discover(root: Path, options: AnalysisOptions) -> Discovery:
             return ".".join(parts), is_package
         return None
 
-    def walk(directory: Path, ancestors: frozenset[str]) -> None:
+    def walk(directory: str, real: str, ancestors: frozenset[str]) -> None:
         nonlocal excluded
+        rel_dir = directory[len(root_prefix) :] if directory.startswith(root_prefix) else ""
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
-            problems.append(Problem(_rel(directory, root), 0, f"cannot list folder: {exc.strerror or exc}"))
+            problems.append(Problem(rel_dir or ".", 0, f"cannot list folder: {exc.strerror or exc}"))
             return
         for entry in entries:
-            path = Path(entry.path)
-            rel = _rel(path, root)
             name = entry.name
+            rel = f"{rel_dir}/{name}" if rel_dir else name
             try:
                 is_dir = entry.is_dir()  # follows symlinks
             except OSError:
                 is_dir = False
             if is_dir:
-                if name in SKIPPED_DIRS or name.endswith(".egg-info") or (path / "pyvenv.cfg").exists():
+                path = entry.path
+                if name in SKIPPED_DIRS or name.endswith(".egg-info"):
                     continue
-                sub_is_package = (path / "__init__.py").is_file()
-                if name in BUILD_DIRS and not sub_is_package:
+                if os.path.exists(os.path.join(path, "pyvenv.cfg")):
+                    continue
+                if name in BUILD_DIRS and not os.path.isfile(os.path.join(path, "__init__.py")):
                     continue
                 if not options.include_tests and name in TEST_DIRS:
                     excluded += 1
                     continue
-                if not options.include_migrations and name in MIGRATION_DIRS and _holds_migrations(path):
+                if (
+                    not options.include_migrations
+                    and name in MIGRATION_DIRS
+                    and _holds_migrations(Path(path))
+                ):
                     excluded += 1
                     continue
                 if _excluded(rel, name, options.exclude):
                     excluded += 1
                     continue
-                try:
-                    real = os.path.realpath(path, strict=True)
-                except (OSError, RuntimeError):
-                    problems.append(Problem(rel, 0, "symlink loop; folder skipped"))
-                    continue
-                if real in ancestors:
-                    problems.append(Problem(rel, 0, "symlink loop; folder skipped"))
-                    continue
-                if real in seen_real:
+                if entry.is_symlink():
+                    try:
+                        sub_real = os.path.realpath(path, strict=True)
+                    except (OSError, RuntimeError):
+                        problems.append(Problem(rel, 0, "symlink loop; folder skipped"))
+                        continue
+                    if sub_real in ancestors:
+                        problems.append(Problem(rel, 0, "symlink loop; folder skipped"))
+                        continue
+                else:
+                    sub_real = os.path.join(real, name)
+                if sub_real in seen_real:
                     continue  # reached twice through links: analyse once
-                seen_real.add(real)
-                walk(path, ancestors | {real})
+                seen_real.add(sub_real)
+                walk(path, sub_real, ancestors | {sub_real})
                 continue
             if not name.endswith(".py"):
                 continue
@@ -204,7 +215,7 @@ def discover(root: Path, options: AnalysisOptions) -> Discovery:
             if _excluded(rel, name, options.exclude):
                 excluded += 1
                 continue
-            found = module_for(path)
+            found = module_for(entry.path)
             if found is None:
                 continue
             module, is_package = found
@@ -214,11 +225,11 @@ def discover(root: Path, options: AnalysisOptions) -> Discovery:
                 )
                 continue
             seen_modules[module] = rel
-            files.append(SourceFile(path, rel, module, is_package))
+            files.append(SourceFile(Path(entry.path), rel, module, is_package))
 
     real_root = os.path.realpath(root)
     seen_real.add(real_root)
-    walk(root, frozenset({real_root}))
+    walk(str(root), real_root, frozenset({real_root}))
     if not files:
         detail = f" ({excluded} excluded by the test/migration/exclude rules)" if excluded else ""
         raise InputError(f"{root}: no Python files to analyse{detail}")
@@ -247,10 +258,3 @@ def read_source(source: SourceFile, max_bytes: int) -> bytes | Problem:
             return handle.read(max_bytes + 1)
     except OSError as exc:
         return Problem(source.rel, 0, f"cannot read: {exc.strerror or exc}")
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()

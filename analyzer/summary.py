@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from analyzer.analysis import Analysis
 from analyzer.graph import CODE_KINDS, EDGE_KINDS, NODE_KINDS
 
 
@@ -39,8 +38,8 @@ def module_of(graph: nx.MultiDiGraph, node: str) -> str | None:
     return node if data.get("kind") == "module" else None
 
 
-def summarize(analysis: Analysis, *, top: int = 10) -> Summary:
-    graph = analysis.graph
+def summarize(graph: nx.MultiDiGraph, *, top: int = 10) -> Summary:
+    """Sizes, edge counts, import cycles and the most coupled modules of a graph."""
     nodes = Counter(data["kind"] for _, data in graph.nodes(data=True))
     edges = Counter(data["kind"] for _, _, data in graph.edges(data=True))
 

@@ -11,7 +11,7 @@ import click
 from analyzer.analysis import Analysis
 from analyzer.errors import StrictModeError
 from analyzer.export import FORMATS, render
-from analyzer.summary import Summary, summarize
+from analyzer.summary import Summary
 from generator.cli.common import analysis_flags, run_analysis
 from generator.cli.output import write_output
 
@@ -42,7 +42,7 @@ def analyze_command(
         chosen = fmt or _format_from_suffix(output)
         write_output(output, render(analysis, chosen))
     if not quiet:
-        click.echo(format_summary(analysis, summarize(analysis)))
+        click.echo(format_summary(analysis, analysis.summary))
         if output is not None:
             click.echo(f"graph written to {output}")
     for problem in analysis.problems:
