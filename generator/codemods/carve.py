@@ -1,0 +1,254 @@
+"""Carve one module down to the top-level symbols a service keeps.
+
+Everything else about the module stays as written — formatting, comments,
+docstring — but definitions the service does not own are removed, and so
+are the module-level statements and imports that only they needed. A kept
+symbol that uses a removed one is reported as ``unresolved``: that is a
+call into another service, for the next transform to route over HTTP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import libcst as cst
+
+
+@dataclass(frozen=True, slots=True)
+class CarveResult:
+    code: str
+    kept: tuple[str, ...]
+    removed: tuple[str, ...]
+    #: names kept code uses that only removed definitions provided
+    unresolved: tuple[str, ...]
+
+
+class _Names(cst.CSTVisitor):
+    """Every name a statement mentions, and the names it binds at module level."""
+
+    def __init__(self) -> None:
+        self.uses: set[str] = set()
+        self.binds: set[str] = set()
+        self._depth = 0  # inside a def/class/lambda/comprehension, bindings are not module-level
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.uses.add(node.value)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if self._depth == 0:
+            self.binds.add(node.name.value)
+        self._depth += 1
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._depth -= 1
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        if self._depth == 0:
+            self.binds.add(node.name.value)
+        self._depth += 1
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._depth -= 1
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self._depth += 1
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self._depth -= 1
+
+    def _targets(self, node: cst.BaseExpression) -> None:
+        if self._depth:
+            return
+        if isinstance(node, cst.Name):
+            self.binds.add(node.value)
+        elif isinstance(node, (cst.Tuple, cst.List)):
+            for element in node.elements:
+                self._targets(element.value)
+        elif isinstance(node, cst.StarredElement):
+            self._targets(node.value)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._targets(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._targets(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._targets(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._targets(node.target)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._targets(node.asname.name)
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None:
+            self._targets(node.name.name)
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
+        if self._depth:
+            return
+        if node.asname is not None and isinstance(node.asname.name, cst.Name):
+            self.binds.add(node.asname.name.value)
+        else:
+            name = node.name
+            while isinstance(name, cst.Attribute):
+                name = name.value  # type: ignore[assignment]
+            if isinstance(name, cst.Name):
+                self.binds.add(name.value)
+
+
+def _names(node: cst.CSTNode) -> _Names:
+    visitor = _Names()
+    node.visit(visitor)
+    return visitor
+
+
+def _alias_binding(alias: cst.ImportAlias) -> str | None:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    name: cst.BaseExpression = alias.name
+    while isinstance(name, cst.Attribute):
+        name = name.value
+    return name.value if isinstance(name, cst.Name) else None
+
+
+def _is_docstring(statement: cst.CSTNode) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _import_statement(statement: cst.CSTNode) -> cst.Import | cst.ImportFrom | None:
+    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+        small = statement.body[0]
+        if isinstance(small, (cst.Import, cst.ImportFrom)):
+            return small
+    return None
+
+
+def _filter_import(
+    statement: cst.SimpleStatementLine, node: cst.Import | cst.ImportFrom, needed: set[str]
+) -> cst.SimpleStatementLine | None:
+    if isinstance(node, cst.ImportFrom):
+        if isinstance(node.module, cst.Name) and node.module.value == "__future__":
+            return statement
+        if isinstance(node.names, cst.ImportStar):
+            return statement
+    names = node.names
+    assert not isinstance(names, cst.ImportStar)
+    kept = [alias for alias in names if _alias_binding(alias) in needed]
+    if not kept:
+        return None
+    if len(kept) == len(names):
+        return statement
+    kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    if isinstance(node, cst.ImportFrom):
+        # a parenthesised list keeps its parentheses only when it still spans lines
+        new_node: cst.Import | cst.ImportFrom = node.with_changes(names=kept)
+        if node.lpar is not None and len(kept) == 1:
+            new_node = node.with_changes(names=kept, lpar=None, rpar=None)
+    else:
+        new_node = node.with_changes(names=kept)
+    return statement.with_changes(body=[new_node])
+
+
+def _filter_all(statement: cst.BaseStatement, remaining: set[str]) -> cst.BaseStatement:
+    """``__all__ = [...]`` lists only the names still defined."""
+    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+        return statement
+    small = statement.body[0]
+    if not (
+        isinstance(small, cst.Assign)
+        and len(small.targets) == 1
+        and isinstance(small.targets[0].target, cst.Name)
+        and small.targets[0].target.value == "__all__"
+        and isinstance(small.value, (cst.List, cst.Tuple))
+    ):
+        return statement
+    elements = [
+        e
+        for e in small.value.elements
+        if not isinstance(e.value, cst.SimpleString) or e.value.evaluated_value in remaining
+    ]
+    if elements:
+        elements[-1] = elements[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return statement.with_changes(
+        body=[small.with_changes(value=small.value.with_changes(elements=elements))]
+    )
+
+
+def carve_module(source: str, keep: Collection[str]) -> CarveResult:
+    """Keep the top-level definitions named in ``keep`` and what they need.
+
+    >>> result = carve_module("import os\\ndef a():\\n    return os.sep\\ndef b():\\n    return 1\\n", {"a"})
+    >>> print(result.code, end="")
+    import os
+    def a():
+        return os.sep
+    >>> result.removed
+    ('b',)
+    """
+    module = cst.parse_module(source)
+    statements = list(module.body)
+    info = [_names(s) for s in statements]
+    defs = {
+        s.name.value: i for i, s in enumerate(statements) if isinstance(s, (cst.FunctionDef, cst.ClassDef))
+    }
+    dropped_defs = {name for name in defs if name not in keep}
+    keep_index: set[int] = {i for name, i in defs.items() if name in keep}
+    for i, statement in enumerate(statements):
+        if i == 0 and _is_docstring(statement):
+            keep_index.add(i)
+    imports = {i for i, s in enumerate(statements) if _import_statement(s) is not None}
+
+    needed: set[str] = set()
+    for i in keep_index:
+        needed |= info[i].uses
+    changed = True
+    while changed:
+        changed = False
+        for i, statement in enumerate(statements):
+            if i in keep_index or i in imports or isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+                continue
+            binds, uses = info[i].binds, info[i].uses
+            # module-level code that binds what kept code needs, or that runs on its own
+            # (a bare call, a main guard) without touching what was removed
+            wanted = bool(binds & needed) or binds == {"__all__"} or (not binds and not (uses & dropped_defs))
+            if wanted and not (binds and binds <= dropped_defs):
+                keep_index.add(i)
+                if binds != {"__all__"}:  # __all__ names symbols; it is filtered, not followed
+                    needed |= uses
+                changed = True
+    remaining = {name for name in defs if name in keep}
+    for i in keep_index:
+        remaining |= info[i].binds
+    body: list[cst.BaseStatement] = []
+    for i, statement in enumerate(statements):
+        node = _import_statement(statement)
+        if node is not None:
+            assert isinstance(statement, cst.SimpleStatementLine)
+            filtered = _filter_import(statement, node, needed)
+            if filtered is not None:
+                body.append(filtered)
+        elif i in keep_index:
+            body.append(_filter_all(statement, remaining))
+    unresolved = sorted((needed & dropped_defs) - remaining)
+    return CarveResult(
+        code=module.with_changes(body=body).code,
+        kept=tuple(sorted(name for name in defs if name in keep)),
+        removed=tuple(sorted(dropped_defs)),
+        unresolved=tuple(unresolved),
+    )
+
+
+def top_level_names(source: str) -> list[str]:
+    """Names of the top-level classes and functions of ``source``, in order."""
+    module = cst.parse_module(source)
+    return [s.name.value for s in module.body if isinstance(s, (cst.FunctionDef, cst.ClassDef))]
