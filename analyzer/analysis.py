@@ -7,21 +7,25 @@ import sys
 import threading
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from analyzer.cache import FACTS_VERSION, GRAPH_VERSION, FactCache, content_key
 from analyzer.discovery import discover, read_source
 from analyzer.facts import ModuleFacts
-from analyzer.frameworks import default_frameworks
-from analyzer.graph import CallStats, build_graph
+from analyzer.graph import CallStats
 from analyzer.options import AnalysisOptions, default_cache_dir
 from analyzer.problems import Problem
-from analyzer.resolve import Resolver, UnresolvedImport
+from analyzer.resolve import UnresolvedImport
 from analyzer.scan import Job, extract_all, worker_count
 from analyzer.summary import Summary, summarize
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+#: The graph as plain data: ((node, attributes), ...), ((source, target, key, attributes), ...)
+GraphData = tuple[tuple[tuple[str, dict[str, Any]], ...], tuple[tuple[str, str, str, dict[str, Any]], ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +33,7 @@ class Analysis:
     """The result of analysing one tree."""
 
     root: str  # the analysed folder's name, as shown in reports
-    graph: nx.MultiDiGraph
+    graph_data: GraphData
     problems: tuple[Problem, ...]
     unresolved_imports: tuple[UnresolvedImport, ...]
     calls: CallStats
@@ -43,6 +47,21 @@ class Analysis:
     parsed: int = 0
     reused: int = 0
     from_cache: bool = False
+    # The networkx graph, built from ``graph_data`` on first use: a warm run
+    # that prints the (cached) summary never pays for importing networkx.
+    _graph: list[nx.MultiDiGraph] = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The dependency graph (see :mod:`analyzer.graph`). Do not modify it."""
+        if not self._graph:
+            import networkx as nx
+
+            graph = nx.MultiDiGraph()
+            graph.add_nodes_from(self.graph_data[0])
+            graph.add_edges_from(self.graph_data[1])
+            self._graph.append(graph)
+        return self._graph[0]
 
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
@@ -111,7 +130,10 @@ def analyze(path: Path, options: AnalysisOptions, *, progress: Progress | None =
                 externals[imp.module.split(".")[0]] += 1
     analysis = Analysis(
         root=found.root.name,
-        graph=graph,
+        graph_data=(
+            tuple(graph.nodes(data=True)),
+            tuple((u, v, k, d) for u, v, k, d in graph.edges(keys=True, data=True)),
+        ),
         problems=tuple(sorted(problems)),
         unresolved_imports=tuple(unresolved),
         calls=calls,
@@ -124,12 +146,13 @@ def analyze(path: Path, options: AnalysisOptions, *, progress: Progress | None =
         reused=len(keyed) - len(todo),
     )
     if cache is not None:
-        cache.save_result(result_key, analysis)
+        cache.save_result(result_key, replace(analysis, _graph=[]))
+    analysis._graph.append(graph)
     return analysis
 
 
 def _replace_cached(cached: Analysis) -> Analysis:
-    return replace(cached, parsed=0, reused=cached.files, from_cache=True)
+    return replace(cached, parsed=0, reused=cached.files, from_cache=True, _graph=[])
 
 
 def _result_key(
@@ -146,6 +169,10 @@ def _result_key(
 
 def resolve_facts(facts: list[ModuleFacts]) -> tuple[nx.MultiDiGraph, CallStats, list[UnresolvedImport]]:
     """Resolve names across ``facts`` and build the graph."""
+    from analyzer.frameworks import default_frameworks
+    from analyzer.graph import build_graph
+    from analyzer.resolve import Resolver
+
     frameworks = default_frameworks()
     resolver = Resolver(facts, framework_hooks=frameworks)
     graph, calls = build_graph(resolver, frameworks=frameworks)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from analyzer.analysis import Analysis
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 #: Version of the JSON document; bumped on any incompatible change (see docs/graph-format.md).
 JSON_FORMAT = "monosplit-graph"
@@ -79,6 +80,8 @@ def to_json(analysis: Analysis) -> str:
 
 
 def to_graphml(analysis: Analysis) -> str:
+    import networkx as nx
+
     graph = nx.MultiDiGraph(name=analysis.root)
     for node in sorted(analysis.graph.nodes):
         attrs = {k: v for k, v in analysis.graph.nodes[node].items() if v is not None}

@@ -45,13 +45,15 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from analyzer.facts import Attr, CallOf, ImportFact, Items, Lit, Name
 from analyzer.frameworks.base import Framework
 from analyzer.resolve import CallSite, Resolver, node_id
 from analyzer.values import Coll, Def, ExtInst, Inst
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 NODE_KINDS = ("module", "class", "function", "method", "table", "route", "config", "variable")
 EDGE_KINDS = ("import", "call", "inherit", "reference", "maps", "read", "write", "route", "config", "state")
@@ -105,6 +107,8 @@ class _Edges:
 
 def build_graph(resolver: Resolver, *, frameworks: Sequence[Framework]) -> tuple[nx.MultiDiGraph, CallStats]:
     """Build the dependency graph of a resolved program. Pure: reads, never mutates, the resolver's facts."""
+    import networkx as nx  # here, not at import: a cached run never builds a graph
+
     graph = nx.MultiDiGraph()
     edges = _Edges()
     _add_code_nodes(graph, resolver)

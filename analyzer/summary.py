@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from analyzer.graph import CODE_KINDS, EDGE_KINDS, NODE_KINDS
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,8 @@ def module_of(graph: nx.MultiDiGraph, node: str) -> str | None:
 
 def summarize(graph: nx.MultiDiGraph, *, top: int = 10) -> Summary:
     """Sizes, edge counts, import cycles and the most coupled modules of a graph."""
+    import networkx as nx
+
     nodes = Counter(data["kind"] for _, data in graph.nodes(data=True))
     edges = Counter(data["kind"] for _, _, data in graph.edges(data=True))
 

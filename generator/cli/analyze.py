@@ -10,7 +10,7 @@ import click
 
 from analyzer.analysis import Analysis
 from analyzer.errors import StrictModeError
-from analyzer.export import FORMATS, render
+from analyzer.export import FORMATS
 from analyzer.summary import Summary
 from generator.cli.common import analysis_flags, run_analysis
 from generator.cli.output import write_output
@@ -40,6 +40,8 @@ def analyze_command(
     analysis = run_analysis(path, analysis_flags, quiet=quiet)
     if output is not None:
         chosen = fmt or _format_from_suffix(output)
+        from analyzer.export import render
+
         write_output(output, render(analysis, chosen))
     if not quiet:
         click.echo(format_summary(analysis, analysis.summary))

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from analyzer.plan import BASELINE_LABELS, Suggestion, dump_plan, load_pins, suggest
-from analyzer.plan.units import build_unit_graph
 from generator.cli.common import analysis_flags, run_analysis
 from generator.cli.output import write_output
+
+if TYPE_CHECKING:
+    from analyzer.plan import Suggestion
 
 _REPORT_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
 
@@ -53,6 +54,9 @@ def suggest_command(
     """Suggest service boundaries for the code under PATH, by business capability."""
     if report is not None and report.suffix.lower() not in _REPORT_FORMATS:
         raise click.BadParameter("the report file must end in .md or .html", param_hint="--report")
+    from analyzer.plan import dump_plan, load_pins, suggest
+    from analyzer.plan.units import build_unit_graph
+
     analysis = run_analysis(path, analysis_flags, quiet=quiet)
     pins = load_pins(path, analysis, build_unit_graph(analysis.graph))
     suggestion = suggest(analysis, pins=pins, target_services=target, seed=seed, scaling=scaling)
@@ -78,6 +82,8 @@ def _number(value: float | int | None, digits: int = 3) -> str:
 
 
 def format_suggestion(suggestion: Suggestion) -> str:
+    from analyzer.plan import BASELINE_LABELS
+
     plan = suggestion.plan
     lines = [f"{plan.root}: {len(plan.services)} services, {len(plan.shared)} shared symbols"]
     width = max(len(s.name) for s in plan.services)
