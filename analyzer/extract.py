@@ -878,9 +878,15 @@ class _Walker:
         if isinstance(func_node, (cst.Name, cst.Attribute)):
             func = self._expr_quiet(func_node)
             self._walk_attr_base(func_node)
-            if isinstance(func, Attr) and isinstance(func.base, Attr):
-                # ``cache._REGISTRY.get(k)`` reads ``cache._REGISTRY``
-                self.references[ReferenceFact(self.scope.qualname, func.base)] = None
+            base = func.base if isinstance(func, Attr) else None
+            if (
+                isinstance(base, Attr)
+                and isinstance(base.base, Name)
+                and base.base.id != self.scope.self_name
+                and not base.attr[:1].isupper()  # upper-case attributes are recorded already
+            ):
+                # ``cache._registry.get(k)`` reads ``cache._registry`` (not ``self.repo``: an attribute)
+                self.references[ReferenceFact(self.scope.qualname, base)] = None
         else:
             func = self.expr(func_node)
         args: list[Expr] = []
