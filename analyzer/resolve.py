@@ -226,18 +226,29 @@ class Resolver:
         key = ("name", module, scope, name)
         return self._memoised(key, lambda: self._lookup(module, scope, name))
 
-    def _lookup(self, module: str, scope: str, name: str) -> Values:
+    def _binding(self, module: str, scope: str, name: str) -> tuple[str, list[Expr | ImportFact]] | None:
+        """The scope that binds ``name`` as seen from ``scope``, and its bindings.
+
+        Python's rule: the scope itself, then enclosing functions and the
+        module; class bodies are not enclosing scopes for their methods.
+        """
         current = scope
         first = True
         while True:
             if first or self.scope_kinds.get((module, current)) != "class":
                 bound = self.bindings.get((module, current), {}).get(name)
                 if bound is not None:
-                    return _union(self._binding_value(module, current, b) for b in bound)
+                    return current, bound
             if not current:
-                break
+                return None
             first = False
             current = current.rpartition(".")[0]
+
+    def _lookup(self, module: str, scope: str, name: str) -> Values:
+        found = self._binding(module, scope, name)
+        if found is not None:
+            where, bound = found
+            return _union(self._binding_value(module, where, b) for b in bound)
         for imp in self.star_imports.get(module, ()):
             target = self.absolute_module(module, imp)
             if target is not None and target in self.modules and name in self.exported(target):
@@ -299,24 +310,18 @@ class Resolver:
 
     def defining_scope(self, module: str, scope: str, name: str, depth: int = 0) -> tuple[str, str] | None:
         """Where ``name``, read in ``scope``, is bound: (module, scope), following ``from x import name``."""
-        current = scope
-        first = True
-        while True:
-            if first or self.scope_kinds.get((module, current)) != "class":
-                bound = self.bindings.get((module, current), {}).get(name)
-                if bound is not None:
-                    if current == "" and all(isinstance(b, ImportFact) for b in bound):
-                        imp = bound[0]
-                        assert isinstance(imp, ImportFact)
-                        target = self.absolute_module(module, imp)
-                        if imp.name and target in self.modules and depth < 20:
-                            return self.defining_scope(target, "", imp.name, depth + 1)
-                        return None
-                    return (module, current)
-            if not current:
-                return None
-            first = False
-            current = current.rpartition(".")[0]
+        found = self._binding(module, scope, name)
+        if found is None:
+            return None
+        where, bound = found
+        if where == "" and all(isinstance(b, ImportFact) for b in bound):
+            imp = bound[0]
+            assert isinstance(imp, ImportFact)
+            target = self.absolute_module(module, imp)
+            if imp.name and target in self.modules and depth < 20:
+                return self.defining_scope(target, "", imp.name, depth + 1)
+            return None
+        return (module, where)
 
     def exported(self, module: str) -> frozenset[str]:
         """Names ``from module import *`` brings in."""

@@ -18,6 +18,7 @@ from typing import Any, TypeGuard
 import jinja2
 from markupsafe import Markup
 
+from analyzer.plan.metrics import BETTER
 from analyzer.report.svg import (
     ChartPlan,
     GraphUnit,
@@ -44,15 +45,6 @@ METRIC_LABELS = {
     "cross_service_calls": "cross-service calls",
     "shared_tables": "shared tables",
     "services": "services",
-}
-DEFAULT_BETTER: dict[str, str | None] = {
-    "SM": "higher",
-    "ICP": "lower",
-    "IFN": "lower",
-    "NED": "lower",
-    "cross_service_calls": "lower",
-    "shared_tables": "lower",
-    "services": None,
 }
 RECOMMENDATIONS = ("monolith", "two-tier", "microservices")
 
@@ -370,7 +362,7 @@ def _metrics(metrics: Mapping[str, Any], *, with_chart: bool) -> dict[str, Any] 
         row_keys += [str(k) for k in plan.values if k not in row_keys]
 
     def better(key: str) -> str | None:
-        value = better_raw.get(key, DEFAULT_BETTER.get(key))
+        value = better_raw.get(key, BETTER.get(key))
         return value if value in ("higher", "lower") else None
 
     rows: list[MetricRow] = []
