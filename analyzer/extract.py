@@ -36,6 +36,7 @@ from analyzer.facts import (
     Lit,
     ModuleFacts,
     Name,
+    Nth,
     Opaque,
     Param,
     ReferenceFact,
@@ -625,10 +626,14 @@ class _Walker:
                 for element, item, item_node in zip(elements, value.items, value_node.elements, strict=True):
                     self._target(element, item, item_node.value)
             else:
-                for element in elements:
+                starred = any(isinstance(e, cst.StarredElement) for e in elements)
+                for index, element in enumerate(elements):
                     if isinstance(element, cst.StarredElement):
-                        element = element.value
-                    self._target(element, OPAQUE, None)
+                        self._target(element.value, OPAQUE, None)
+                    else:
+                        # a, b = make_pair(): the n-th element of what it returns
+                        unpacked = OPAQUE if starred or isinstance(value, Opaque) else Nth(value, index)
+                        self._target(element, unpacked, None)
         elif isinstance(target, cst.Attribute):
             base = target.value
             scope = self.scope
@@ -703,7 +708,9 @@ class _Walker:
             if handler.type is not None:
                 self.expr(handler.type)
             if handler.name is not None:
-                self._target(handler.name.name, OPAQUE, None)
+                # ``except ValidationError as err``: err is an instance of that class
+                caught = _dotted(handler.type) if handler.type is not None else None
+                self._target(handler.name.name, InstanceOf(caught) if caught else OPAQUE, None)
             self.block(handler.body)
         if node.orelse is not None:
             self.block(node.orelse.body)

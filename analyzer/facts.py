@@ -62,6 +62,14 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Nth:
+    """Element ``index`` of ``base`` when unpacked: ``a, b = make_pair()``."""
+
+    base: Expr
+    index: int
+
+
+@dataclass(frozen=True)
 class Items:
     """A literal list, tuple, set or the values of a dict literal."""
 
@@ -97,7 +105,7 @@ OPAQUE = Opaque()
 #: A Name whose id starts with this marker refers to a definition of the same module.
 DEF_MARKER = "@def:"
 
-Expr = Name | Attr | CallOf | Item | Items | InstanceOf | Super | Lit | Opaque
+Expr = Name | Attr | CallOf | Item | Nth | Items | InstanceOf | Super | Lit | Opaque
 
 # --- per-file facts ----------------------------------------------------------
 

@@ -30,6 +30,7 @@ from analyzer.facts import (
     Items,
     ModuleFacts,
     Name,
+    Nth,
     Super,
 )
 from analyzer.values import (
@@ -207,6 +208,9 @@ class Resolver:
             return _union(
                 v.items if isinstance(v, Coll) else EMPTY for v in self.eval(module, scope, expr.base)
             )
+        if tp is Nth:
+            assert isinstance(expr, Nth)
+            return self._memoised(("nth", module, scope, expr), lambda: self._nth(module, scope, expr))
         if tp is Items:
             assert isinstance(expr, Items)
             items = _union(self.eval(module, scope, e) for e in expr.items)
@@ -220,6 +224,32 @@ class Resolver:
                 elif isinstance(v, Ext):
                     result.add(ExtInst(v.path))
             return frozenset(result)
+        return EMPTY
+
+    def _nth(self, module: str, scope: str, expr: Nth) -> Values:
+        """Element ``expr.index`` of an unpacked value: a literal tuple, or a function's returned one."""
+        base = expr.base
+        if isinstance(base, Items):
+            return self.eval(module, scope, base.items[expr.index]) if expr.index < len(base.items) else EMPTY
+        if isinstance(base, CallOf):
+            result: set[Value] = set()
+            for func in self.eval(module, scope, base.func):
+                if isinstance(func, Def) and self.kind(func.id) in ("function", "method"):
+                    fmodule, definition = self.definitions[func.id]
+                    for returned in self.returns.get(func.id, ()):
+                        if isinstance(returned, Items) and expr.index < len(returned.items):
+                            result |= self.eval(fmodule, definition.qualname, returned.items[expr.index])
+            return frozenset(result)
+        if isinstance(base, Name):
+            # a, b = pair, where pair = (f, g) somewhere in scope
+            found = self._binding(module, scope, base.id)
+            if found is not None:
+                where, bound = found
+                return _union(
+                    self.eval(module, where, Nth(b, expr.index))
+                    for b in bound
+                    if not isinstance(b, ImportFact)
+                )
         return EMPTY
 
     def lookup(self, module: str, scope: str, name: str) -> Values:
@@ -382,7 +412,10 @@ class Resolver:
                 assigned = self.attr_bindings.get(klass, {}).get(attr)
                 if assigned:
                     module = self.definitions[klass][0]
-                    return _union(self.eval(module, scope, value) for scope, value in assigned)
+                    found = _union(self.eval(module, scope, value) for scope, value in assigned)
+                    if found:
+                        return found
+                    break  # assigned from something unknown: a class-level annotation may tell
         for klass in mro:
             module, definition = self.definitions[klass]
             bound = self.bindings.get((module, definition.qualname), {}).get(attr)
