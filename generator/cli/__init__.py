@@ -32,7 +32,7 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="monosplit")
 def main() -> None:
-    """Split a Python monolith into services: analyze, suggest, generate, run, deploy, diff."""
+    """Analyse a Python monolith and suggest how to split it into services (or whether not to)."""
 
 
 main.add_command(analyze_command)
