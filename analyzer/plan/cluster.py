@@ -208,8 +208,7 @@ def _cluster_once(
     graph: nx.Graph, *, seed: int, target: int | None, pinned: set[str]
 ) -> tuple[list[set[str]], float]:
     if target is None:
-        resolution = 1.0
-        return _merge_small(graph, _communities(graph, resolution, seed), pinned), resolution
+        return _most_stable(graph, seed=seed, pinned=pinned)
     low, high = 0.01, 20.0
     best: tuple[int, float, list[set[str]]] | None = None
     for _ in range(24):
@@ -228,6 +227,31 @@ def _cluster_once(
     count, resolution, found = best
     while _unit_count(found) > target:
         found = _merge_weakest(graph, found)
+    return found, resolution
+
+
+#: Resolutions tried when the user gives no target: 0.1 to about 1, in steps of 15%.
+RESOLUTIONS = tuple(round(0.1 * 1.15**i, 4) for i in range(17))
+
+
+def _most_stable(graph: nx.Graph, *, seed: int, pinned: set[str]) -> tuple[list[set[str]], float]:
+    """The partition whose number of services holds over the widest range of resolutions.
+
+    A count of communities that survives many resolutions reflects structure
+    in the code; one that appears at a single resolution is an artefact of
+    the parameter. Ties go to fewer services (the simpler system), and the
+    partition in the middle of the winning range is returned.
+    """
+    runs: list[tuple[int, list[tuple[float, list[set[str]]]]]] = []
+    for resolution in RESOLUTIONS:
+        found = _merge_small(graph, _communities(graph, resolution, seed), pinned)
+        count = _unit_count(found)
+        if runs and runs[-1][0] == count:
+            runs[-1][1].append((resolution, found))
+        else:
+            runs.append((count, [(resolution, found)]))
+    count, members = max(runs, key=lambda run: (len(run[1]), -run[0]))
+    resolution, found = members[len(members) // 2]
     return found, resolution
 
 
@@ -332,11 +356,14 @@ def cluster_units(units: UnitGraph, *, pins: Pins, target: int | None, seed: int
     pinned_vertices = {u for members in pins.services.values() for u in members}
     contract_groups = [tuple(members) for _, members in sorted(pins.services.items())] + list(pins.together)
 
-    def run(members: list[str]) -> tuple[list[set[str]], float]:
+    def run(members: list[str], *, quick: bool = False) -> tuple[list[set[str]], float]:
         graph = _clustering_graph(units, members)
         contracted, merged = _contract(graph, contract_groups)
         heads = {merged.get(u, u) for u in pinned_vertices if u in graph}
-        found, resolution = _cluster_once(contracted, seed=seed, target=target, pinned=heads)
+        if quick:  # one pass at the natural resolution: enough to spot plumbing groups
+            found, resolution = _merge_small(contracted, _communities(contracted, 1.0, seed), heads), 1.0
+        else:
+            found, resolution = _cluster_once(contracted, seed=seed, target=target, pinned=heads)
         expanded: list[set[str]] = []
         del graph
         for community in found:
@@ -349,11 +376,9 @@ def cluster_units(units: UnitGraph, *, pins: Pins, target: int | None, seed: int
 
     deps = _Dependencies(units)
     shared = find_shared(units, pins, deps)
+    first, _ = run([u for u in all_units if u not in shared], quick=True)
+    shared = shared | find_infrastructure(units, first, deps, pins)
     final, resolution = run([u for u in all_units if u not in shared])
-    plumbing = find_infrastructure(units, final, deps, pins)
-    if plumbing - shared:
-        shared = shared | plumbing
-        final, resolution = run([u for u in all_units if u not in shared])
 
     groups = _apply_pins([frozenset(n for n in c if ":" not in n) for c in final], pins)
     pinned_names: dict[str, int] = {}

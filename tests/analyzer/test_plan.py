@@ -40,7 +40,7 @@ def test_plan_is_a_partition_with_a_closed_shared_library(sample: Analysis) -> N
     names = [s.name for s in plan.services]
     assert len(set(names)) == len(names)
     assert all(n.replace("-", "").isalnum() and n.islower() for n in names)
-    assert {"orders", "payments", "notifications", "catalog", "recommendations"} <= set(names)
+    assert {"catalog", "notifications", "orders", "recommendations", "subscriptions", "users"} <= set(names)
 
 
 def test_same_input_and_seed_give_the_same_plan(sample: Analysis) -> None:
@@ -66,19 +66,29 @@ def test_documented_capabilities_are_recovered_symbol_by_symbol(sample: Analysis
     manifest = json.loads((SAMPLE / "capabilities.json").read_text())
     truth = {s: cap for cap, symbols in manifest["capabilities"].items() for s in symbols}
     truth |= dict.fromkeys(manifest["shared"], "shared")
-    owner = suggest(sample, target_services=len(manifest["capabilities"])).plan.service_of()
-    overlap = Counter((owner.get(symbol, "?"), cap) for symbol, cap in truth.items())
-    matched: dict[str, str] = {}
-    for (service, cap), _ in overlap.most_common():
-        if (
-            service not in matched
-            and cap not in matched.values()
-            and (service == "shared") == (cap == "shared")
-        ):
-            matched[service] = cap
-    agreement = sum(1 for s, cap in truth.items() if matched.get(owner.get(s, "?")) == cap) / len(truth)
-    print(f"\ncapability agreement: {agreement:.0%} of {len(truth)} symbols")
-    assert agreement >= 0.70
+
+    def agreement(owner: dict[str, str]) -> float:
+        overlap = Counter((owner.get(symbol, "?"), cap) for symbol, cap in truth.items())
+        matched: dict[str, str] = {}
+        for (service, cap), _ in overlap.most_common():
+            if (
+                service not in matched
+                and cap not in matched.values()
+                and (service == "shared") == (cap == "shared")
+            ):
+                matched[service] = cap
+        return sum(1 for s, cap in truth.items() if matched.get(owner.get(s, "?")) == cap) / len(truth)
+
+    chosen = suggest(sample).plan
+    documented = len(manifest["capabilities"])
+    by_method = agreement(chosen.service_of())
+    at_documented = agreement(suggest(sample, target_services=documented).plan.service_of())
+    print(
+        f"\ncapability agreement: {by_method:.0%} with the method's {len(chosen.services)} services, "
+        f"{at_documented:.0%} at the documented {documented}"
+    )
+    assert by_method >= 0.80
+    assert at_documented >= 0.75
 
 
 def test_metrics_on_a_known_partition() -> None:
