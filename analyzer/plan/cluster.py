@@ -380,7 +380,8 @@ def cluster_units(units: UnitGraph, *, pins: Pins, target: int | None, seed: int
     shared = shared | find_infrastructure(units, first, deps, pins)
     final, resolution = run([u for u in all_units if u not in shared])
 
-    groups = _apply_pins([frozenset(n for n in c if ":" not in n) for c in final], pins)
+    groups = [frozenset(n for n in c if ":" not in n) for c in final]
+    groups = _apply_pins(_move_to_data_owner(units, groups, pins), pins)
     pinned_names: dict[str, int] = {}
     for name, members in sorted(pins.services.items()):
         for index, group in enumerate(groups):
@@ -404,6 +405,31 @@ def table_owners(units: UnitGraph, groups: Iterable[frozenset[str]]) -> dict[str
     return {
         table: max(by_group, key=lambda i: (by_group[i], -i)) for table, by_group in sorted(scores.items())
     }
+
+
+def _move_to_data_owner(units: UnitGraph, groups: list[frozenset[str]], pins: Pins) -> list[frozenset[str]]:
+    """Code that touches only one service's tables belongs to that service.
+
+    A query or update function used mostly by another capability (``get_title``
+    called from streaming) is pulled towards its callers by the calls; but
+    the table it reads is owned elsewhere, and moving it would turn a local
+    database read into a remote one. Functions serving routes stay put: the
+    route decides.
+    """
+    owners = table_owners(units, groups)
+    pinned = {u for members in pins.services.values() for u in members}
+    mutable = [set(g) for g in groups]
+    index = {u: i for i, g in enumerate(groups) for u in g}
+    for uid in sorted(index):
+        unit = units.units[uid]
+        if uid in pinned or unit.routes or not unit.tables or unit.maps:
+            continue
+        homes = {owners[t] for t in unit.tables if t in owners}
+        if len(homes) == 1 and len(homes | {index[uid]}) == 2 and all(t in owners for t in unit.tables):
+            target = homes.pop()
+            mutable[index[uid]].discard(uid)
+            mutable[target].add(uid)
+    return [frozenset(g) for g in mutable if g]
 
 
 def _apply_pins(groups: list[frozenset[str]], pins: Pins) -> list[frozenset[str]]:

@@ -306,3 +306,47 @@ def test_calls_passing_objects_across_services_are_problems(write_tree: WriteTre
     assert [p.symbols for p in problems] == [("shop.checkout.checkout", "shop.billing.charge")]
     assert "shop.models.Order instance" in problems[0].message
     assert "order: shop.models.Order" in problems[0].message
+
+
+def test_code_touching_only_another_services_tables_moves_to_their_owner(write_tree: WriteTree) -> None:
+    root = write_tree(
+        {
+            "app/__init__.py": "",
+            "app/catalog.py": """
+                from sqlalchemy import select
+
+                class Title:
+                    __tablename__ = "titles"
+
+                def create_title(session, name):
+                    session.add(Title())
+
+                def list_titles(session):
+                    return session.scalars(select(Title))
+            """,
+            "app/streaming.py": """
+                from sqlalchemy import select
+                from app.catalog import Title
+
+                class PlaybackSession:
+                    __tablename__ = "playback_sessions"
+
+                def title_for(session, title_id):
+                    return session.get(Title, title_id)
+
+                def start(session, title_id):
+                    title_for(session, title_id)
+                    title_for(session, title_id)
+                    session.add(PlaybackSession())
+
+                def stop(session, title_id):
+                    title_for(session, title_id)
+                    session.add(PlaybackSession())
+            """,
+        }
+    )
+    plan = suggest(run_analysis(root), target_services=2).plan
+    owner = plan.service_of()
+    assert owner["app.catalog.Title"] != owner["app.streaming.PlaybackSession"]
+    assert owner["app.streaming.title_for"] == owner["app.catalog.Title"]
+    assert not [p for p in plan.problems if p.kind == "foreign-read"]
