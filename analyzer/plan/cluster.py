@@ -408,13 +408,14 @@ def table_owners(units: UnitGraph, groups: Iterable[frozenset[str]]) -> dict[str
 
 
 def _move_to_data_owner(units: UnitGraph, groups: list[frozenset[str]], pins: Pins) -> list[frozenset[str]]:
-    """Code that touches only one service's tables belongs to that service.
+    """Code that touches only one service's tables, written beside that service's code, joins it.
 
-    A query or update function used mostly by another capability (``get_title``
-    called from streaming) is pulled towards its callers by the calls; but
-    the table it reads is owned elsewhere, and moving it would turn a local
-    database read into a remote one. Functions serving routes stay put: the
-    route decides.
+    A query function used mostly by another capability (``get_title`` in
+    ``services/catalog.py``, called from streaming) is pulled towards its
+    callers by the calls; but the table it reads is owned by the service its
+    module mostly went to. Functions serving routes stay put (the route
+    decides), and so do queries living apart from the owner's code: a
+    read-only capability such as recommendations keeps its own queries.
     """
     owners = table_owners(units, groups)
     pinned = {u for members in pins.services.values() for u in members}
@@ -427,8 +428,11 @@ def _move_to_data_owner(units: UnitGraph, groups: list[frozenset[str]], pins: Pi
         homes = {owners[t] for t in unit.tables if t in owners}
         if len(homes) == 1 and len(homes | {index[uid]}) == 2 and all(t in owners for t in unit.tables):
             target = homes.pop()
-            mutable[index[uid]].discard(uid)
-            mutable[target].add(uid)
+            # Only where it lives beside the owner's code: a read-only capability
+            # (recommendations reading the catalog) keeps its own queries.
+            if any(units.units[other].module == unit.module for other in groups[target]):
+                mutable[index[uid]].discard(uid)
+                mutable[target].add(uid)
     return [frozenset(g) for g in mutable if g]
 
 

