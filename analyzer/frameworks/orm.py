@@ -86,7 +86,9 @@ class OrmAccess(Framework):
                                 yield Access(source, models[v.id], "write")
             else:
                 for arg in site.fact.args:
-                    for v in resolver.eval(site.module, site.scope, arg):
+                    # select(Order) and select(Order.id): the model, or a column of it
+                    base = arg.base if isinstance(arg, Attr) else arg
+                    for v in resolver.eval(site.module, site.scope, base):
                         if isinstance(v, Def) and v.id in models and not _inside(source, v.id):
                             yield Access(source, models[v.id], "read")
         for module in sorted(resolver.modules):

@@ -9,7 +9,7 @@ call into another service, for the next transform to route over HTTP.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import libcst as cst
@@ -22,6 +22,8 @@ class CarveResult:
     removed: tuple[str, ...]
     #: names kept code uses that only removed definitions provided
     unresolved: tuple[str, ...]
+    #: ``from X import name`` that stayed: (X with its leading dots, name)
+    imported: tuple[tuple[str, str], ...] = ()
 
 
 class _Names(cst.CSTVisitor):
@@ -107,6 +109,24 @@ def _names(node: cst.CSTNode) -> _Names:
     return visitor
 
 
+# A unit generator carves the same parsed module once per unit: the names each
+# statement uses and binds are worked out once per module (keyed by identity,
+# holding the module so the key stays valid).
+_NAMES_CACHE: dict[int, tuple[cst.Module, list[_Names]]] = {}
+_NAMES_CACHE_SIZE = 4096
+
+
+def _statement_names(module: cst.Module) -> list[_Names]:
+    hit = _NAMES_CACHE.get(id(module))
+    if hit is not None and hit[0] is module:
+        return hit[1]
+    info = [_names(s) for s in module.body]
+    if len(_NAMES_CACHE) >= _NAMES_CACHE_SIZE:
+        _NAMES_CACHE.clear()
+    _NAMES_CACHE[id(module)] = (module, info)
+    return info
+
+
 def _alias_binding(alias: cst.ImportAlias) -> str | None:
     if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
         return alias.asname.name.value
@@ -184,8 +204,40 @@ def _filter_all(statement: cst.BaseStatement, remaining: set[str]) -> cst.BaseSt
     )
 
 
-def carve_module(source: str, keep: Collection[str]) -> CarveResult:
+def _dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return node.value if isinstance(node, cst.Name) else ""
+
+
+def _stub_statements(code: str) -> list[cst.BaseStatement]:
+    """A stub's statements, its leading comment kept and set off by a blank line."""
+    stub = cst.parse_module(code)
+    body: list[cst.BaseStatement] = list(stub.body)
+    if body:
+        lines = [cst.EmptyLine(), *(line for line in stub.header if line.comment is not None)]
+        first = body[0]
+        assert isinstance(first, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
+        body[0] = first.with_changes(leading_lines=[*lines, *first.leading_lines])
+    return body
+
+
+def carve_module(
+    source: str | cst.Module,
+    keep: Collection[str],
+    *,
+    stubs: Mapping[str, str] | None = None,
+    keep_orphans: bool = False,
+    keep_imports: bool = False,
+) -> CarveResult:
     """Keep the top-level definitions named in ``keep`` and what they need.
+
+    ``stubs`` maps a removed definition's name to code put where it stood
+    (a client for the service that now owns it); a stubbed name stays bound,
+    so the code that uses it is kept. With ``keep_orphans`` module-level
+    statements no kept code here needs stay unless they use a removed
+    definition: other modules may import what they bind. With ``keep_imports``
+    every import stays (a package's ``__init__`` imports to register or re-export).
 
     >>> result = carve_module("import os\\ndef a():\\n    return os.sep\\ndef b():\\n    return 1\\n", {"a"})
     >>> print(result.code, end="")
@@ -195,19 +247,36 @@ def carve_module(source: str, keep: Collection[str]) -> CarveResult:
     >>> result.removed
     ('b',)
     """
-    module = cst.parse_module(source)
+    module = cst.parse_module(source) if isinstance(source, str) else source
+    stubs = stubs or {}
     statements = list(module.body)
-    info = [_names(s) for s in statements]
+    info = _statement_names(module)
     defs = {
         s.name.value: i for i, s in enumerate(statements) if isinstance(s, (cst.FunctionDef, cst.ClassDef))
     }
     dropped_defs = {name for name in defs if name not in keep}
+    stubbed = {name: i for name, i in defs.items() if name in dropped_defs and name in stubs}
+    stub_nodes = {i: _stub_statements(stubs[name]) for name, i in stubbed.items()}
+    dropped_defs -= set(stubbed)
     keep_index: set[int] = {i for name, i in defs.items() if name in keep}
     for i, statement in enumerate(statements):
         if i == 0 and _is_docstring(statement):
             keep_index.add(i)
     imports = {i for i, s in enumerate(statements) if _import_statement(s) is not None}
 
+    # what a statement cannot use any more: removed definitions, and (when orphans
+    # stay) whatever module-level statements built from them
+    unavailable = set(dropped_defs)
+    while keep_orphans:
+        grown = False
+        for i, statement in enumerate(statements):
+            if i in imports or isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+                continue
+            if info[i].uses & unavailable and not info[i].binds <= unavailable:
+                unavailable |= info[i].binds
+                grown = True
+        if not grown:
+            break
     needed: set[str] = set()
     for i in keep_index:
         needed |= info[i].uses
@@ -220,13 +289,17 @@ def carve_module(source: str, keep: Collection[str]) -> CarveResult:
             binds, uses = info[i].binds, info[i].uses
             # module-level code that binds what kept code needs, or that runs on its own
             # (a bare call, a main guard) without touching what was removed
-            wanted = bool(binds & needed) or binds == {"__all__"} or (not binds and not (uses & dropped_defs))
+            wanted = (
+                bool(binds & needed)
+                or binds == {"__all__"}
+                or ((not binds or keep_orphans) and not (uses & unavailable))
+            )
             if wanted and not (binds and binds <= dropped_defs):
                 keep_index.add(i)
                 if binds != {"__all__"}:  # __all__ names symbols; it is filtered, not followed
                     needed |= uses
                 changed = True
-    remaining = {name for name in defs if name in keep}
+    remaining = {name for name in defs if name in keep} | set(stubbed)
     for i in keep_index:
         remaining |= info[i].binds
     body: list[cst.BaseStatement] = []
@@ -234,17 +307,28 @@ def carve_module(source: str, keep: Collection[str]) -> CarveResult:
         node = _import_statement(statement)
         if node is not None:
             assert isinstance(statement, cst.SimpleStatementLine)
-            filtered = _filter_import(statement, node, needed)
+            filtered = statement if keep_imports else _filter_import(statement, node, needed)
             if filtered is not None:
                 body.append(filtered)
+        elif i in stub_nodes:
+            body.extend(stub_nodes[i])
         elif i in keep_index:
             body.append(_filter_all(statement, remaining))
     unresolved = sorted((needed & dropped_defs) - remaining)
+    imported: list[tuple[str, str]] = []
+    for kept_statement in body:
+        node = _import_statement(kept_statement)
+        if isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+            source = "." * len(node.relative) + (_dotted(node.module) if node.module is not None else "")
+            imported.extend(
+                (source, alias.name.value) for alias in node.names if isinstance(alias.name, cst.Name)
+            )
     return CarveResult(
         code=module.with_changes(body=body).code,
         kept=tuple(sorted(name for name in defs if name in keep)),
-        removed=tuple(sorted(dropped_defs)),
+        removed=tuple(sorted(dropped_defs | set(stubbed))),
         unresolved=tuple(unresolved),
+        imported=tuple(imported),
     )
 
 

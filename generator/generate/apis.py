@@ -1,0 +1,213 @@
+"""The API a unit offers other units: its exported functions, their clients, their OpenAPI document."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from generator.generate.codebase import Codebase, Parameter
+
+#: parameters the callee supplies itself (a database session never travels)
+_CONTEXT_TYPES = ("Session", "scoped_session", "Request")
+_SCALARS = {"int": "integer", "float": "number", "str": "string", "bool": "boolean", "bytes": "string"}
+_ARRAYS = ("list", "tuple", "set", "frozenset", "Sequence", "Iterable", "Collection", "List", "Tuple", "Set")
+_OBJECTS = ("dict", "Mapping", "Dict", "MutableMapping")
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    """A function of this unit that another unit calls."""
+
+    symbol: str
+    module: str
+    name: str
+    idempotent: bool
+    signature: str
+
+    @property
+    def alias(self) -> str:
+        return "_" + re.sub(r"\W", "_", self.symbol)
+
+
+def writes_anything(codebase: Codebase, symbol: str, owner: dict[str, str]) -> bool:
+    """Whether ``symbol`` or anything it calls inside its own unit writes a table."""
+    home = owner.get(symbol)
+    pending, seen = [symbol], set()
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        if codebase.table_access.get(current, (frozenset(), frozenset()))[1]:
+            return True
+        pending.extend(d for d in codebase.dependencies.get(current, ()) if owner.get(d) in (home, "shared"))
+    return False
+
+
+def signature(codebase: Codebase, symbol: str) -> str:
+    parts = []
+    for p in codebase.parameters(symbol):
+        prefix = {"var_positional": "*", "var_keyword": "**"}.get(p.kind, "")
+        text = prefix + p.name + (f": {p.annotation}" if p.annotation else "")
+        parts.append(text if p.required or prefix else text + " = ...")
+    returns = codebase.returns(symbol)
+    return f"{codebase.symbols[symbol].name}({', '.join(parts)})" + (f" -> {returns}" if returns else "")
+
+
+def is_context(parameter: Parameter) -> bool:
+    annotation = (parameter.annotation or "").strip("\"'")
+    return annotation.split(".")[-1].split("[")[0] in _CONTEXT_TYPES
+
+
+def json_schema(annotation: str | None) -> dict[str, Any]:
+    """A JSON schema for a Python annotation, as far as its text tells."""
+    if not annotation:
+        return {}
+    text = annotation.strip().strip("\"'")
+    options = [part.strip() for part in _split_union(text)]
+    if len(options) > 1:
+        nullable = "None" in options
+        rest = [o for o in options if o != "None"]
+        schema = json_schema(rest[0]) if len(rest) == 1 else {"anyOf": [json_schema(o) for o in rest]}
+        return {**schema, "nullable": True} if nullable else schema
+    head, _, inner = text.partition("[")
+    head = head.split(".")[-1]
+    if head == "Optional":
+        return {**json_schema(inner[:-1]), "nullable": True}
+    if head in _SCALARS:
+        return {"type": _SCALARS[head]}
+    if head in _ARRAYS:
+        item = json_schema(_split_args(inner[:-1])[0]) if inner else {}
+        return {"type": "array", "items": item} if item else {"type": "array"}
+    if head in _OBJECTS:
+        return {"type": "object"}
+    if head == "None":
+        return {"nullable": True}
+    return {"description": f"a {text}: encoded by monosplit_runtime.codec"}
+
+
+def _split_args(text: str) -> list[str]:
+    parts, depth, current = [], 0, ""
+    for char in text:
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        if char == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += char
+    parts.append(current.strip())
+    return parts
+
+
+def _split_union(text: str) -> list[str]:
+    parts, depth, current = [], 0, ""
+    for char in text:
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        if char == "|" and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    return parts
+
+
+def _openapi_rule(rule: str) -> tuple[str, list[dict[str, Any]]]:
+    """``/items/<int:item_id>`` → ``/items/{item_id}`` and its path parameters."""
+    params: list[dict[str, Any]] = []
+
+    def replace(match: re.Match[str]) -> str:
+        converter, name = (match.group(1) or "string"), match.group(2)
+        schema = {"int": {"type": "integer"}, "float": {"type": "number"}}.get(converter, {"type": "string"})
+        params.append({"name": name, "in": "path", "required": True, "schema": schema})
+        return "{" + name + "}"
+
+    return re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>", replace, rule), params
+
+
+def openapi_document(
+    codebase: Codebase, unit: str, summary: str, exports: list[Export], routes: list[tuple[str, str, str]]
+) -> str:
+    """OpenAPI 3.1 for a unit: its public routes, its internal API, its probes."""
+    paths: dict[str, dict[str, Any]] = {}
+    for method, rule, handler in sorted(routes):
+        path, params = _openapi_rule(rule)
+        operation: dict[str, Any] = {
+            "operationId": handler,
+            "summary": f"public route handled by {handler}",
+            "responses": {"default": {"description": "as the application answers"}},
+        }
+        if params:
+            operation["parameters"] = params
+        paths.setdefault(path, {})[method.lower()] = operation
+    for export in exports:
+        parameters = [p for p in codebase.parameters(export.symbol) if not is_context(p)]
+        positional = [p for p in parameters if p.kind == "positional"]
+        properties = {
+            p.name: json_schema(p.annotation) for p in parameters if p.kind in ("positional", "keyword")
+        }
+        request = {
+            "type": "object",
+            "properties": {
+                "args": {
+                    "type": "array",
+                    "description": "positional arguments, in order: "
+                    + (", ".join(p.name for p in positional) or "none"),
+                },
+                "kwargs": {
+                    "type": "object",
+                    "properties": properties,
+                    "additionalProperties": any(p.kind == "var_keyword" for p in parameters),
+                },
+            },
+            "additionalProperties": False,
+        }
+        paths[f"/_monosplit/call/{export.symbol}"] = {
+            "post": {
+                "operationId": export.symbol,
+                "summary": export.signature,
+                "description": (
+                    "Internal API: reads only, safe to retry."
+                    if export.idempotent
+                    else "Internal API: changes data; not retried after it may have run."
+                )
+                + " A database session parameter is supplied by this service, never sent.",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": request}}},
+                "responses": {
+                    "200": {
+                        "description": "the result",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {"result": json_schema(codebase.returns(export.symbol))},
+                                }
+                            }
+                        },
+                    },
+                    "400": {"description": "arguments do not match the signature"},
+                    "404": {"description": "no such function is exported"},
+                    "default": {"description": "the exception the function raised, encoded"},
+                },
+            }
+        }
+    for probe, text in (
+        ("/healthz", "liveness"),
+        ("/readyz", "readiness"),
+        ("/metrics", "Prometheus metrics"),
+    ):
+        paths.setdefault(probe, {"get": {"summary": text, "responses": {"200": {"description": "ok"}}}})
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": f"{unit} service", "version": "1.0.0", "description": summary},
+        "paths": dict(sorted(paths.items())),
+    }
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"

@@ -1,0 +1,442 @@
+"""What generation needs to know about the analysed codebase, read once.
+
+The analyzer's graph says who calls whom and which tables each symbol
+touches; the sources say what the code looks like. :func:`read_codebase`
+is the one place that reads files; everything after it is pure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from analyzer.analysis import Analysis
+
+#: the settings that name a database, most specific first
+_DATABASE_KEY = re.compile(r"(^|_)(DATABASE_URL|DATABASE_URI|DB_URL|DB_URI)$")
+#: non-Python files that travel with the package (templates, static files, data)
+_DATA_FILE_LIMIT = 1_000_000
+_SKIP_DIRS = {"__pycache__", ".git", ".mypy_cache", ".pytest_cache", ".ruff_cache", "node_modules"}
+
+VALUE_TYPE_BASES = frozenset(
+    {"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "NamedTuple", "TypedDict", "Exception", "BaseException"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Module:
+    name: str
+    #: where the module lives inside a generated unit (package layout, never ``src/``)
+    path: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol:
+    """A top-level class or function: the unit the plan assigns."""
+
+    id: str
+    module: str
+    name: str
+    kind: str  # "class" or "function"
+
+
+@dataclass(frozen=True, slots=True)
+class AppEntry:
+    """How the web application is built: a factory function or a module-level object."""
+
+    module: str
+    name: str
+    factory: bool
+    framework: str = "flask"
+
+    @property
+    def symbol(self) -> str:
+        return f"{self.module}.{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    name: str
+    annotation: str | None
+    required: bool
+    kind: str  # "positional", "keyword", "var_positional", "var_keyword"
+
+
+@dataclass
+class Codebase:
+    """The analysed project as generation sees it."""
+
+    root: Path
+    modules: dict[str, Module]
+    data_files: dict[str, bytes]
+    requirements: str | None
+    graph: nx.MultiDiGraph
+    _parsed: dict[str, cst.Module] = field(default_factory=dict, repr=False)
+
+    # -- sources -------------------------------------------------------------------------------
+    def parsed(self, module: str) -> cst.Module:
+        tree = self._parsed.get(module)
+        if tree is None:
+            tree = self._parsed[module] = cst.parse_module(self.modules[module].source)
+        return tree
+
+    def definition(self, symbol: str) -> cst.FunctionDef | cst.ClassDef | None:
+        info = self.symbols.get(symbol)
+        if info is None or info.module not in self.modules:
+            return None
+        for statement in self.parsed(info.module).body:
+            if isinstance(statement, (cst.FunctionDef, cst.ClassDef)) and statement.name.value == info.name:
+                return statement
+        return None
+
+    # -- symbols -------------------------------------------------------------------------------
+    @cached_property
+    def symbols(self) -> dict[str, Symbol]:
+        found: dict[str, Symbol] = {}
+        for node, data in self.graph.nodes(data=True):
+            if data.get("kind") in ("class", "function"):
+                parent = data.get("parent")
+                if parent in self.modules and self.graph.nodes[parent].get("kind") == "module":
+                    found[node] = Symbol(node, parent, node[len(parent) + 1 :], data["kind"])
+        return dict(sorted(found.items()))
+
+    def top_level(self, node: str) -> str | None:
+        """The top-level symbol a node belongs to (a method's class); None for modules and the rest."""
+        seen = 0
+        while node not in self.symbols:
+            data = self.graph.nodes.get(node)
+            if data is None or data.get("kind") not in ("class", "function", "method") or seen > 50:
+                return None
+            node = data.get("parent", "")
+            seen += 1
+        return node
+
+    @cached_property
+    def dependencies(self) -> dict[str, frozenset[str]]:
+        """Top-level symbol (or module, for module-level code) → top-level symbols it uses."""
+        uses: dict[str, set[str]] = defaultdict(set)
+        for source, target, kind in self.graph.edges(keys=True):
+            if kind not in ("call", "reference", "inherit"):
+                continue
+            to = self.top_level(target)
+            if to is None:
+                continue
+            origin = source if source in self.modules else self.top_level(source)
+            if origin is not None and origin != to:
+                uses[origin].add(to)
+        return {key: frozenset(value) for key, value in sorted(uses.items())}
+
+    @cached_property
+    def table_access(self) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+        """Top-level symbol (or module, for module-level code such as SQL constants) → (tables read, written)."""
+        reads: dict[str, set[str]] = defaultdict(set)
+        writes: dict[str, set[str]] = defaultdict(set)
+        for source, target, kind in self.graph.edges(keys=True):
+            if kind in ("read", "write"):
+                top = self.top_level(source) or (source if source in self.modules else None)
+                if top is not None:
+                    table = self.graph.nodes[target].get("name", target)
+                    (reads if kind == "read" else writes)[top].add(table)
+        return {s: (frozenset(reads[s]), frozenset(writes[s])) for s in sorted(set(reads) | set(writes))}
+
+    @cached_property
+    def model_tables(self) -> dict[str, str]:
+        """ORM model class → the table it maps."""
+        return {
+            source: self.graph.nodes[target].get("name", target)
+            for source, target, kind in self.graph.edges(keys=True)
+            if kind == "maps" and source in self.symbols
+        }
+
+    @cached_property
+    def routes(self) -> dict[str, tuple[tuple[str, str], ...]]:
+        """Top-level symbol → its HTTP routes as (method, rule)."""
+        found: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for source, target, kind in self.graph.edges(keys=True):
+            if kind == "route":
+                top = self.top_level(target)
+                data = self.graph.nodes[source]
+                if top is not None:
+                    found[top].add((str(data.get("method", "GET")).upper(), str(data.get("path", "/"))))
+        return {s: tuple(sorted(r)) for s, r in sorted(found.items())}
+
+    @cached_property
+    def config_keys(self) -> dict[str, bool]:
+        """Every configuration key the code reads → whether it looks secret."""
+        return {
+            data["name"]: bool(data.get("secret"))
+            for _, data in sorted(self.graph.nodes(data=True))
+            if data.get("kind") == "config"
+        }
+
+    @cached_property
+    def symbol_config(self) -> dict[str, frozenset[str]]:
+        found: dict[str, set[str]] = defaultdict(set)
+        for source, target, kind in self.graph.edges(keys=True):
+            if kind == "config":
+                top = self.top_level(source) or (source if source in self.modules else None)
+                if top is not None:
+                    found[top].add(self.graph.nodes[target]["name"])
+        return {s: frozenset(keys) for s, keys in sorted(found.items())}
+
+    @cached_property
+    def database_key(self) -> str | None:
+        keys = sorted((k for k in self.config_keys if _DATABASE_KEY.search(k)), key=lambda k: (len(k), k))
+        return keys[0] if keys else None
+
+    @cached_property
+    def _passes(self) -> dict[tuple[str, str], frozenset[str]]:
+        found: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for source, target, kind, data in self.graph.edges(keys=True, data=True):
+            callee = self.top_level(target) if kind == "call" and data.get("passes") else None
+            if callee is not None:
+                found[(self.top_level(source) or source, callee)].update(str(data["passes"]).split("; "))
+        return {key: frozenset(value) for key, value in found.items()}
+
+    def passes(self, caller: str, callee: str) -> str | None:
+        """What cannot travel as JSON in calls from ``caller`` (and its methods) to ``callee``."""
+        return "; ".join(sorted(self._passes.get((caller, callee), ()))) or None
+
+    # -- classes ------------------------------------------------------------------------------
+    def class_bases(self, symbol: str) -> tuple[str, ...]:
+        """The last component of each base and decorator name (``Enum``, ``dataclass``)."""
+        definition = self.definition(symbol)
+        if not isinstance(definition, cst.ClassDef):
+            return ()
+        names: list[str] = []
+        for expression in [arg.value for arg in definition.bases] + [
+            d.decorator for d in definition.decorators
+        ]:
+            if isinstance(expression, cst.Call):
+                expression = expression.func
+            if isinstance(expression, cst.Subscript):
+                expression = expression.value
+            if isinstance(expression, cst.Attribute):
+                names.append(expression.attr.value)
+            elif isinstance(expression, cst.Name):
+                names.append(expression.value)
+        return tuple(names)
+
+    @cached_property
+    def value_types(self) -> frozenset[str]:
+        """Classes that are plain values: enums, exceptions, dataclasses, named tuples, typed dicts.
+
+        They are part of a service's API (arguments, results, errors), so a
+        service that uses another's value type gets its own copy of it.
+        """
+        parents: dict[str, set[str]] = defaultdict(set)
+        for source, target, kind in self.graph.edges(keys=True):
+            if kind == "inherit" and source in self.symbols and target in self.symbols:
+                parents[source].add(target)
+        result: set[str] = set()
+        changed = True
+        classes = [
+            s for s, info in self.symbols.items() if info.kind == "class" and s not in self.model_tables
+        ]
+        while changed:
+            changed = False
+            for symbol in classes:
+                if symbol in result:
+                    continue
+                bases = self.class_bases(symbol)
+                if (
+                    any(b in VALUE_TYPE_BASES or b.endswith(("Error", "Exception")) for b in bases)
+                    or "dataclass" in bases
+                    or parents[symbol] & result
+                ):
+                    result.add(symbol)
+                    changed = True
+        return frozenset(result)
+
+    def parameters(self, symbol: str) -> tuple[Parameter, ...]:
+        definition = self.definition(symbol)
+        if not isinstance(definition, cst.FunctionDef):
+            return ()
+        empty = cst.Module(body=[])
+        params = definition.params
+        result: list[Parameter] = []
+
+        def annotation(param: cst.Param) -> str | None:
+            return empty.code_for_node(param.annotation.annotation) if param.annotation else None
+
+        for param in (*params.posonly_params, *params.params):
+            result.append(Parameter(param.name.value, annotation(param), param.default is None, "positional"))
+        if isinstance(params.star_arg, cst.Param):
+            result.append(
+                Parameter(params.star_arg.name.value, annotation(params.star_arg), False, "var_positional")
+            )
+        for param in params.kwonly_params:
+            result.append(Parameter(param.name.value, annotation(param), param.default is None, "keyword"))
+        if params.star_kwarg is not None:
+            result.append(
+                Parameter(params.star_kwarg.name.value, annotation(params.star_kwarg), False, "var_keyword")
+            )
+        return tuple(result)
+
+    def annotation_value_types(self, symbol: str) -> frozenset[str]:
+        """Value types a function's annotations name: what its callers receive or pass as whole objects."""
+        texts = [p.annotation for p in self.parameters(symbol) if p.annotation] + [self.returns(symbol) or ""]
+        names = {n for text in texts for n in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text)}
+        module = self.symbols[symbol].module
+        by_name: dict[str, list[str]] = defaultdict(list)
+        for value_type in self.value_types:
+            by_name[self.symbols[value_type].name].append(value_type)
+        found: set[str] = set()
+        for name in names:
+            if f"{module}.{name}" in self.value_types:
+                found.add(f"{module}.{name}")
+            elif len(by_name.get(name, ())) == 1:
+                found.add(by_name[name][0])
+        return frozenset(found)
+
+    def returns(self, symbol: str) -> str | None:
+        definition = self.definition(symbol)
+        if isinstance(definition, cst.FunctionDef) and definition.returns is not None:
+            return cst.Module(body=[]).code_for_node(definition.returns.annotation)
+        return None
+
+    # -- the application ---------------------------------------------------------------------
+    @cached_property
+    def app_entry(self) -> AppEntry | None:
+        """The Flask application: a factory that builds ``Flask(...)``, else a module-level object."""
+        factories: list[AppEntry] = []
+        objects: list[AppEntry] = []
+        for name, module in sorted(self.modules.items()):
+            if "Flask" not in module.source:
+                continue
+            for statement in self.parsed(name).body:
+                if isinstance(statement, cst.FunctionDef) and _builds_flask(statement):
+                    factories.append(AppEntry(name, statement.name.value, factory=True))
+                elif isinstance(statement, cst.SimpleStatementLine):
+                    for small in statement.body:
+                        if (
+                            isinstance(small, cst.Assign)
+                            and len(small.targets) == 1
+                            and isinstance(small.targets[0].target, cst.Name)
+                            and _is_flask_call(small.value)
+                        ):
+                            objects.append(AppEntry(name, small.targets[0].target.value, factory=False))
+        # a factory inside a package beats a script's module-level app
+        ranked = sorted(factories, key=lambda e: ("." not in e.module, e.module)) + sorted(
+            objects, key=lambda e: ("." not in e.module, e.module)
+        )
+        return ranked[0] if ranked else None
+
+    @cached_property
+    def session_provider(self) -> tuple[str, str] | None:
+        """(module, name) of what hands out the request's SQLAlchemy session.
+
+        A function annotated to return ``Session`` that needs no arguments, or
+        a module-level ``scoped_session``; the first found in module order.
+        """
+        for name, module in sorted(self.modules.items()):
+            if "Session" not in module.source and "scoped_session" not in module.source:
+                continue
+            for statement in self.parsed(name).body:
+                if isinstance(statement, cst.FunctionDef) and statement.returns is not None:
+                    returned = cst.Module(body=[]).code_for_node(statement.returns.annotation).strip("\"'")
+                    params = statement.params
+                    required = [p for p in (*params.posonly_params, *params.params) if p.default is None]
+                    if returned.split(".")[-1] in ("Session", "scoped_session") and not required:
+                        return (name, statement.name.value)
+                elif isinstance(statement, cst.SimpleStatementLine):
+                    for small in statement.body:
+                        if (
+                            isinstance(small, (cst.Assign, cst.AnnAssign))
+                            and isinstance(small.value, cst.Call)
+                            and _call_name(small.value) == "scoped_session"
+                        ):
+                            target = (
+                                small.targets[0].target if isinstance(small, cst.Assign) else small.target
+                            )
+                            if isinstance(target, cst.Name):
+                                return (name, target.value)
+        return None
+
+
+def _call_name(call: cst.Call) -> str | None:
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    if isinstance(func, cst.Name):
+        return func.value
+    return None
+
+
+def _is_flask_call(node: cst.BaseExpression | None) -> bool:
+    return isinstance(node, cst.Call) and _call_name(node) == "Flask"
+
+
+class _FlaskFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if _is_flask_call(node):
+            self.found = True
+
+
+def _builds_flask(function: cst.FunctionDef) -> bool:
+    finder = _FlaskFinder()
+    function.body.visit(finder)
+    return finder.found
+
+
+def module_path(name: str, file: str) -> str:
+    """Where a module goes in a unit: its dotted name as a path (``src/`` layouts flattened)."""
+    parts = name.split(".")
+    if file.endswith("__init__.py"):
+        return "/".join(parts) + "/__init__.py"
+    return "/".join(parts) + ".py"
+
+
+def _data_files(root: Path, packages: dict[str, str]) -> Iterator[tuple[str, bytes]]:
+    """Non-Python files inside each top-level package directory, placed under the package's name."""
+    for directory, package in sorted(packages.items()):
+        base = root / directory
+        for path in sorted(base.rglob("*")):
+            relative = path.relative_to(base)
+            if any(part in _SKIP_DIRS or part.startswith(".") for part in relative.parts):
+                continue
+            if path.is_file() and path.suffix not in (".py", ".pyc", ".pyo"):
+                try:
+                    if path.stat().st_size <= _DATA_FILE_LIMIT:
+                        yield f"{package}/{relative.as_posix()}", path.read_bytes()
+                except OSError:
+                    continue
+
+
+def read_codebase(analysis: Analysis, root: Path) -> Codebase:
+    """Read the analysed modules' sources (and package data files) under ``root``."""
+    graph = analysis.graph
+    modules: dict[str, Module] = {}
+    for node, data in sorted(graph.nodes(data=True)):
+        if data.get("kind") != "module" or not data.get("file"):
+            continue
+        try:
+            source = (root / data["file"]).read_text(encoding="utf-8")
+            cst.parse_module(source)
+        except (OSError, UnicodeDecodeError, cst.ParserSyntaxError):
+            continue  # the analyzer already reported it; a unit cannot carry what it cannot parse
+        modules[node] = Module(node, module_path(node, data["file"]), source)
+    # package data sits beside the package's files, wherever the package lives (src/ or not)
+    package_dirs = {
+        str(Path(graph.nodes[name]["file"]).parent): name
+        for name in modules
+        if "." not in name and graph.nodes[name]["file"].endswith("__init__.py")
+    }
+    data_files = dict(_data_files(root, package_dirs))
+    requirements_file = root / "requirements.txt"
+    requirements = requirements_file.read_text(encoding="utf-8") if requirements_file.is_file() else None
+    return Codebase(root, modules, data_files, requirements, graph)

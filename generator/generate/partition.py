@@ -1,0 +1,245 @@
+"""Who owns what in each architecture, and what each unit must therefore contain.
+
+A *partition* assigns every top-level symbol to one unit (a service, a tier,
+or the monolith) or to the shared library. From it, :func:`unit_contents`
+works out what one unit carries: its own and shared code, copies of the
+value types it exchanges with others (enums, exceptions, dataclasses),
+read-only replicas of tables it reads but does not own, and a client stub for
+everything else of other units' that its code uses.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from analyzer.plan.model import Plan
+from generator.generate.codebase import Codebase
+
+ARCHITECTURES = ("monolith", "two-tier", "microservices")
+_ALSO_USED = "<also used>"
+SHARED = "shared"
+
+
+@dataclass(frozen=True, slots=True)
+class UnitSpec:
+    name: str
+    symbols: frozenset[str]
+    tables: frozenset[str]
+    public: bool
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class Partition:
+    architecture: str
+    units: tuple[UnitSpec, ...]
+    shared: frozenset[str]
+    default_unit: str
+
+    @property
+    def owner(self) -> dict[str, str]:
+        owner = dict.fromkeys(self.shared, SHARED)
+        for unit in self.units:
+            owner.update(dict.fromkeys(unit.symbols, unit.name))
+        return owner
+
+    @property
+    def table_owner(self) -> dict[str, str]:
+        return {table: unit.name for unit in self.units for table in unit.tables}
+
+    def unit(self, name: str) -> UnitSpec:
+        return next(u for u in self.units if u.name == name)
+
+
+@dataclass(frozen=True, slots=True)
+class Stub:
+    symbol: str
+    owner: str
+    kind: str  # "function" (an HTTP client call) or "record" (a read-only record class)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitContents:
+    unit: str
+    #: every top-level symbol whose definition the unit carries
+    kept: frozenset[str]
+    #: foreign value types copied in, and foreign models kept as read-only replicas
+    copies: frozenset[str]
+    replicas: frozenset[str]
+    #: foreign table → owning unit, for the replicas
+    replica_tables: tuple[tuple[str, str], ...]
+    stubs: tuple[Stub, ...]
+    #: tables read or written that no replica could be made for (no model class maps them)
+    unreachable_tables: tuple[tuple[str, str], ...] = field(default=())
+
+
+def _owner_tables(codebase: Codebase, owner: dict[str, str], plan_tables: dict[str, str]) -> dict[str, str]:
+    """A table belongs to the unit of the model class that maps it; the plan decides the rest."""
+    tables = dict(plan_tables)
+    for model, table in codebase.model_tables.items():
+        if owner.get(model) not in (None, SHARED):
+            tables[table] = owner[model]
+    return tables
+
+
+def _units(
+    codebase: Codebase,
+    assignment: dict[str, str],
+    shared: set[str],
+    public: dict[str, bool],
+    summaries: dict[str, str],
+    plan_tables: dict[str, str],
+) -> tuple[UnitSpec, ...]:
+    owner = dict(assignment)
+    owner.update(dict.fromkeys(shared, SHARED))
+    tables = _owner_tables(codebase, owner, plan_tables)
+    members: dict[str, set[str]] = defaultdict(set)
+    for symbol, unit in assignment.items():
+        if symbol not in shared:
+            members[unit].add(symbol)
+    names = sorted(set(members) | set(public))
+    return tuple(
+        UnitSpec(
+            name,
+            frozenset(members[name]),
+            frozenset(t for t, u in tables.items() if u == name),
+            public.get(name, True),
+            summaries.get(name, ""),
+        )
+        for name in names
+    )
+
+
+def _default_unit(units: tuple[UnitSpec, ...], codebase: Codebase) -> str:
+    """Unknown paths go to the public unit serving the most routes (it answers 404 as the app does)."""
+    public = [u for u in units if u.public] or list(units)
+    return max(
+        public, key=lambda u: (sum(len(codebase.routes.get(s, ())) for s in u.symbols), u.name == "")
+    ).name
+
+
+def _shared_with_entry(codebase: Codebase, shared: set[str]) -> set[str]:
+    # every unit builds its app with the factory, so the factory is shared whatever the plan says
+    if codebase.app_entry is not None and codebase.app_entry.factory:
+        return shared | {codebase.app_entry.symbol}
+    return shared
+
+
+def monolith_partition(codebase: Codebase) -> Partition:
+    everything = frozenset(codebase.symbols)
+    tables = frozenset(codebase.model_tables.values())
+    unit = UnitSpec("monolith", everything, tables, True, "the whole application, as one deployable unit")
+    return Partition("monolith", (unit,), frozenset(), "monolith")
+
+
+def microservices_partition(codebase: Codebase, plan: Plan) -> Partition:
+    shared = _shared_with_entry(codebase, set(plan.shared))
+    assignment: dict[str, str] = {}
+    plan_tables: dict[str, str] = {}
+    for service in plan.services:
+        assignment.update(dict.fromkeys(service.symbols, service.name))
+        plan_tables.update(dict.fromkeys(service.tables, service.name))
+    # symbols the plan does not name (added since it was made) go to the shared library
+    for symbol in codebase.symbols:
+        if symbol not in assignment:
+            shared.add(symbol)
+    summaries = {s.name: f"the {s.name} capability" for s in plan.services}
+    public = {s.name: True for s in plan.services}
+    units = _units(codebase, assignment, shared, public, summaries, plan_tables)
+    return Partition("microservices", units, frozenset(shared), _default_unit(units, codebase))
+
+
+def two_tier_partition(codebase: Codebase, plan: Plan) -> Partition:
+    """Client tier: the modules that define HTTP routes; server tier: all other logic and the data."""
+    shared = _shared_with_entry(codebase, set(plan.shared))
+    route_modules = {codebase.symbols[s].module for s in codebase.routes if s in codebase.symbols}
+    assignment: dict[str, str] = {}
+    for symbol, info in codebase.symbols.items():
+        if symbol in shared:
+            continue
+        assignment[symbol] = "client" if info.module in route_modules else "server"
+    summaries = {
+        "client": "the client tier: public HTTP routes and presentation",
+        "server": "the server tier: business logic and data behind an internal API",
+    }
+    units = _units(codebase, assignment, shared, {"client": True, "server": False}, summaries, {})
+    return Partition("two-tier", units, frozenset(shared), "client")
+
+
+def unit_contents(
+    codebase: Codebase, partition: Partition, unit: UnitSpec, *, also_used: Collection[str] = ()
+) -> UnitContents:
+    """What ``unit`` carries: see the module docstring.
+
+    ``also_used`` names symbols the unit's code refers to that the graph does
+    not show (names imported only for annotations, say).
+    """
+    owner = partition.owner
+    table_owner = partition.table_owner
+    kept = set(unit.symbols) | set(partition.shared)
+    copies: set[str] = set()
+    replicas: set[str] = set()
+    stubs: dict[str, Stub] = {}
+    model_of_table: dict[str, str] = {}
+    for model_class, table_name in sorted(codebase.model_tables.items()):
+        model_of_table.setdefault(table_name, model_class)
+    replica_tables: dict[str, str] = {}
+    unreachable: dict[str, str] = {}
+    home_modules = {codebase.symbols[s].module for s in unit.symbols if s in codebase.symbols}
+    pending = [_ALSO_USED, *sorted(kept), *sorted(codebase.modules)]
+    seen: set[str] = set()
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        reads, writes = codebase.table_access.get(current, (frozenset(), frozenset()))
+        if current in codebase.modules and current not in home_modules:
+            # module-level SQL serves the module's functions: it matters where they live
+            reads = writes = frozenset()
+        for table in sorted(reads | writes):
+            table_holder = table_owner.get(table)
+            if table_holder is None or table_holder == unit.name:
+                continue
+            model = model_of_table.get(table)
+            if model is None:
+                unreachable[table] = table_holder
+                continue
+            replica_tables[table] = table_holder
+            if model not in kept:
+                kept.add(model)
+                replicas.add(model)
+                stubs.pop(model, None)
+                pending.append(model)
+        uses = codebase.dependencies.get(current, frozenset())
+        if current == _ALSO_USED:
+            uses = frozenset(also_used)
+        for used in sorted(uses):
+            if used in kept:
+                continue
+            holder = owner.get(used, SHARED)
+            info = codebase.symbols[used]
+            if info.kind == "class" and used in codebase.value_types:
+                kept.add(used)
+                copies.add(used)
+                pending.append(used)
+            elif info.kind == "class":
+                stubs.setdefault(used, Stub(used, holder, "record"))
+            else:
+                stubs.setdefault(used, Stub(used, holder, "function"))
+                # the value types it takes or returns come with it, as API models
+                for value_type in sorted(codebase.annotation_value_types(used) - kept):
+                    kept.add(value_type)
+                    copies.add(value_type)
+                    pending.append(value_type)
+    return UnitContents(
+        unit=unit.name,
+        kept=frozenset(kept),
+        copies=frozenset(copies),
+        replicas=frozenset(replicas),
+        replica_tables=tuple(sorted(replica_tables.items())),
+        stubs=tuple(sorted((s for s in stubs.values() if s.symbol not in kept), key=lambda s: s.symbol)),
+        unreachable_tables=tuple(sorted(unreachable.items())),
+    )

@@ -1,0 +1,475 @@
+"""One runnable unit (a service, a tier, or the monolith) as a list of files.
+
+The unit's code is the project's own modules, each carved down to what the
+unit carries (see :mod:`generator.generate.partition`), with client stubs
+where other units' definitions stood. Around it: the runtime, the clients,
+an entry point, an OpenAPI document, pinned requirements, a README and
+tests. Nothing here touches the disk.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from importlib import resources
+
+import libcst as cst
+
+from generator.codemods.carve import CarveResult, carve_module
+from generator.codemods.foreign_keys import LinkRemoval, strip_foreign_links
+from generator.codemods.startup import drop_startup_calls
+from generator.generate.apis import Export, openapi_document, signature, writes_anything
+from generator.generate.codebase import Codebase
+from generator.generate.partition import SHARED, Partition, Stub, UnitContents, UnitSpec
+from generator.generate.templates import render
+from generator.writer import GeneratedFile
+
+#: what every generated unit needs on top of the application's own requirements
+RUNTIME_REQUIREMENTS = ("gunicorn==27.0.1", "prometheus-client==0.26.0", "urllib3==2.8.0")
+#: for units of a codebase that is not a Flask app: the runtime serves the API with Flask
+FLASK_REQUIREMENTS = (
+    "Flask==3.1.3",
+    "Werkzeug==3.1.9",
+    "itsdangerous==2.2.0",
+    "Jinja2==3.1.6",
+    "MarkupSafe==3.0.4",
+    "click==8.5.1",
+    "blinker==1.9.0",
+)
+RUNTIME_PACKAGE = "monosplit_runtime"
+CLIENTS_PACKAGE = "service_clients"
+SERVE_COMMAND = (
+    "{python}",
+    "-m",
+    "gunicorn",
+    "--worker-class",
+    "gthread",
+    "--workers",
+    "1",
+    "--threads",
+    "8",
+    "--keep-alive",
+    "75",
+    "--graceful-timeout",
+    "5",
+    "--no-control-socket",  # one per host by default: units would fight over it
+    "--bind",
+    "127.0.0.1:{port}",
+    "service_main:app",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One line of MIGRATION.md: something the generator could not carve automatically, or changed."""
+
+    architecture: str
+    unit: str
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltUnit:
+    name: str
+    files: tuple[GeneratedFile, ...]
+    notes: tuple[Note, ...]
+    routes: tuple[tuple[str, str], ...]
+    public: bool
+    url_env: str
+    config: tuple[str, ...]
+
+
+@dataclass
+class _Collector:
+    architecture: str
+    unit: str
+    notes: list[Note] = field(default_factory=list)
+
+    def add(self, kind: str, text: str) -> None:
+        self.notes.append(Note(self.architecture, self.unit, kind, text))
+
+
+def url_env(unit: str) -> str:
+    return re.sub(r"\W", "_", unit).upper() + "_URL"
+
+
+def client_module(service: str) -> str:
+    return re.sub(r"\W", "_", service)
+
+
+def runtime_files() -> list[tuple[str, bytes]]:
+    """The runtime package's sources, copied into every unit as ``monosplit_runtime/``."""
+    package = resources.files("generator.runtime")
+    return sorted(
+        (entry.name, entry.read_bytes())
+        for entry in package.iterdir()
+        if entry.name.endswith(".py") and entry.is_file()
+    )
+
+
+def _stub_code(stub: Stub, name: str, client_name: str) -> str:
+    if stub.kind == "function":
+        return (
+            f"# {name} moved to the {stub.owner} service: calls go over HTTP ({CLIENTS_PACKAGE}/"
+            f"{client_module(stub.owner)}.py).\n"
+            f"from {CLIENTS_PACKAGE}.{client_module(stub.owner)} import {client_name}"
+            + (f" as {name}" if client_name != name else "")
+            + "\n"
+        )
+    return (
+        f"# {name} belongs to the {stub.owner} service; here its objects are read-only records.\n"
+        f"from {RUNTIME_PACKAGE} import RemoteRecord\n\n\n"
+        f"class {name}(RemoteRecord):\n"
+        f'    """A read-only record of the {stub.owner} service\'s ``{name}``."""\n\n'
+        f'    __monosplit_service__ = "{stub.owner}"\n'
+    )
+
+
+def client_name(symbol: str, codebase: Codebase, exported: frozenset[str]) -> str:
+    """A function's name in its client module: its own, prefixed by its module when two collide."""
+    info = codebase.symbols[symbol]
+    collides = sum(1 for s in exported if codebase.symbols[s].name == info.name) > 1
+    return f"{info.module.split('.')[-1]}__{info.name}" if collides else info.name
+
+
+def build_unit(
+    codebase: Codebase,
+    partition: Partition,
+    unit: UnitSpec,
+    contents: UnitContents,
+    exports: list[Export],
+    exported_by_owner: dict[str, frozenset[str]],
+    *,
+    project: str,
+) -> BuiltUnit:
+    """Every file of one unit, paths relative to the unit's directory.
+
+    ``exports`` are this unit's functions other units call; ``exported_by_owner``
+    lists every unit's, to name client functions consistently.
+    """
+    notes = _Collector(partition.architecture, unit.name)
+    files: list[GeneratedFile] = []
+    owner = partition.owner
+    table_owner = partition.table_owner
+    verbatim = partition.architecture == "monolith"
+    owned_classes = {
+        codebase.symbols[m].name
+        for m in codebase.model_tables
+        if m in contents.kept and m not in contents.replicas
+    }
+    entry = codebase.app_entry
+    foreign_functions = {s.symbol: s.owner for s in contents.stubs if s.kind == "function"}
+    carvings = {} if verbatim else _carve_modules(codebase, contents, exported_by_owner)
+    for name, module in sorted(codebase.modules.items()):
+        if verbatim:
+            files.append(GeneratedFile.text(module.path, module.source))
+            continue
+        code = carvings[name].code
+        models = {
+            codebase.symbols[m].name: m in contents.replicas
+            for m in codebase.model_tables
+            if m in contents.kept and codebase.symbols[m].module == name
+        }
+        removals: tuple[LinkRemoval, ...] = ()
+        dropped: tuple[str, ...] = ()
+        if models or (entry is not None and entry.factory and entry.module == name):
+            carved = cst.parse_module(code)
+            if models:
+                carved, removals = strip_foreign_links(
+                    carved,
+                    models,
+                    keep_tables=unit.tables,
+                    keep_classes=owned_classes,
+                    table_of_class={codebase.symbols[m].name: t for m, t in codebase.model_tables.items()},
+                )
+            if entry is not None and entry.factory and entry.module == name:
+                startup = {
+                    codebase.symbols[s].name: o
+                    for s, o in foreign_functions.items()
+                    if s in codebase.dependencies.get(entry.symbol, ())
+                }
+                carved, dropped = drop_startup_calls(carved, entry.name, startup)
+            code = carved.code
+        for removal in removals:
+            if removal.kind == "foreign key":
+                notes.add(
+                    "foreign-key",
+                    f"`{name}.{removal.model}.{removal.attribute}`: the foreign key to table `{removal.target}` "
+                    f"is gone (that table is {table_owner.get(removal.target, 'elsewhere')}'s); the id column stays "
+                    "and is checked through that service's API if needed.",
+                )
+            else:
+                notes.add(
+                    "relationship",
+                    f"`{name}.{removal.model}.{removal.attribute}`: the ORM relationship to {removal.target} is "
+                    "removed (the other side is not in this unit's database); code that followed it must call "
+                    "the owner's API instead.",
+                )
+        for call in dropped:
+            notes.add(
+                "startup",
+                f"`{entry.symbol if entry else ''}` called `{call}()` at startup; it now runs only in the "
+                f"{startup[call]} service, so this unit starts without it.",
+            )
+        files.append(GeneratedFile.text(module.path, code))
+    files.extend(GeneratedFile(path, data) for path, data in sorted(codebase.data_files.items()))
+    files.extend(GeneratedFile(f"{RUNTIME_PACKAGE}/{path}", data) for path, data in runtime_files())
+    files.extend(_clients(codebase, contents, owner, exported_by_owner))
+    for model in sorted(contents.replicas):
+        table = codebase.model_tables[model]
+        notes.add(
+            "replica",
+            f"table `{table}` belongs to {table_owner.get(table, '?')}; this unit reads it, so it keeps a read-only "
+            f"replica (`{model}`) refreshed from the owner's API before each request. Writes to it here are "
+            "not seen by the owner.",
+        )
+        _, writes = _writers(codebase, contents, table, partition)
+        for writer in writes:
+            notes.add(
+                "replica-write",
+                f"`{writer}` writes `{table}`, which {table_owner.get(table, '?')} owns: the change stays in this "
+                "unit's replica. Move the write to the owner's API.",
+            )
+    for table, holder in contents.unreachable_tables:
+        notes.add(
+            "unreachable-table",
+            f"table `{table}` belongs to {holder}, but no model class maps it, so no replica could be made; "
+            "raw SQL on it fails here until it calls the owner's API.",
+        )
+    for symbol in sorted(s.symbol for s in contents.stubs if s.kind == "record"):
+        holder = owner.get(symbol, SHARED)
+        notes.add(
+            "record",
+            f"class `{symbol}` belongs to {holder}; here it is a read-only record. Constructing or changing it "
+            "here does not reach the owner.",
+        )
+    for copy in sorted(contents.copies):
+        if owner.get(copy) not in (unit.name, SHARED):
+            notes.add(
+                "copy",
+                f"value type `{copy}` of {owner.get(copy)} is copied here as part of the API contract.",
+            )
+    calls = _cross_calls(codebase, contents, unit, owner)
+    for caller, callee, holder in calls:
+        passes = codebase.passes(caller, callee)
+        if passes:
+            notes.add(
+                "non-json",
+                f"`{caller}` calls `{callee}` ({holder}) over HTTP passing {passes}: a database session is "
+                "supplied by the callee, objects arrive as read-only records.",
+            )
+    routes = sorted(
+        {
+            r
+            for s in contents.kept
+            if s in unit.symbols or s in partition.shared
+            for r in codebase.routes.get(s, ())
+        }
+    )
+    config = sorted({k for s in contents.kept for k in codebase.symbol_config.get(s, ())})
+    serve_healthz = not any(rule == "/healthz" for _, rule in routes)
+    session = codebase.session_provider
+    replica_tables = dict(contents.replica_tables)
+    files.append(
+        GeneratedFile.text(
+            "service_main.py",
+            render(
+                "service/service_main.py.j2",
+                unit=unit.name,
+                architecture=partition.architecture,
+                summary=unit.summary,
+                project=project,
+                entry=entry,
+                session=session,
+                exports=exports,
+                replicas=sorted(replica_tables.items()),
+                serve_healthz=serve_healthz,
+            ),
+        )
+    )
+    handlers = [
+        (method, rule, symbol)
+        for symbol in sorted(contents.kept)
+        if symbol in unit.symbols or symbol in partition.shared
+        for method, rule in codebase.routes.get(symbol, ())
+    ]
+    files.append(
+        GeneratedFile.text(
+            "openapi.json",
+            openapi_document(codebase, unit.name, unit.summary or unit.name, exports, handlers),
+        )
+    )
+    files.append(GeneratedFile.text("requirements.txt", _requirements(codebase, notes)))
+    callees = sorted({s.owner for s in contents.stubs if s.kind == "function"})
+    files.append(
+        GeneratedFile.text(
+            "README.md",
+            render(
+                "service/README.md.j2",
+                unit=unit,
+                architecture=partition.architecture,
+                project=project,
+                exports=exports,
+                callees=[(c, url_env(c)) for c in callees],
+                tables=sorted(unit.tables),
+                replicas=sorted(replica_tables.items()),
+                routes=routes,
+                config=[(k, codebase.config_keys.get(k, False)) for k in config],
+                database_key=codebase.database_key,
+                url_env=url_env(unit.name),
+            ),
+        )
+    )
+    files.append(
+        GeneratedFile.text(
+            "tests/test_api.py",
+            render(
+                "service/test_api.py.j2", unit=unit.name, exports=exports, database_key=codebase.database_key
+            ),
+        )
+    )
+    return BuiltUnit(
+        unit.name,
+        tuple(sorted(files, key=lambda f: f.path)),
+        tuple(notes.notes),
+        tuple(routes),
+        unit.public,
+        url_env(unit.name),
+        tuple(config),
+    )
+
+
+def _carve_modules(
+    codebase: Codebase, contents: UnitContents, exported_by_owner: dict[str, frozenset[str]]
+) -> dict[str, CarveResult]:
+    """Every module carved to what the unit carries, with client stubs where others' code stood."""
+    stubs_by_module: dict[str, dict[str, str]] = defaultdict(dict)
+    for stub in contents.stubs:
+        info = codebase.symbols[stub.symbol]
+        name = client_name(stub.symbol, codebase, exported_by_owner.get(stub.owner, frozenset()))
+        stubs_by_module[info.module][info.name] = _stub_code(stub, info.name, name)
+    kept_by_module: dict[str, set[str]] = defaultdict(set)
+    for symbol in contents.kept:
+        found = codebase.symbols.get(symbol)
+        if found is not None:
+            kept_by_module[found.module].add(found.name)
+    return {
+        name: carve_module(
+            codebase.parsed(name),
+            kept_by_module[name],
+            stubs=stubs_by_module[name],
+            keep_orphans=True,
+            keep_imports=codebase.modules[name].path.endswith("__init__.py"),
+        )
+        for name in sorted(codebase.modules)
+    }
+
+
+def missing_imports(codebase: Codebase, contents: UnitContents, carved: dict[str, CarveResult]) -> set[str]:
+    """Other units' symbols that carved code still imports by name but the unit neither keeps nor stubs."""
+    present = set(contents.kept) | {s.symbol for s in contents.stubs}
+    missing: set[str] = set()
+    for name, result in carved.items():
+        package = name if codebase.modules[name].path.endswith("__init__.py") else name.rpartition(".")[0]
+        for source, imported in result.imported:
+            level = len(source) - len(source.lstrip("."))
+            if level:
+                base = package.split(".")
+                base = base[: len(base) - (level - 1)] if level > 1 else base
+                target = ".".join([*base, source[level:]] if source[level:] else base)
+            else:
+                target = source
+            symbol = f"{target}.{imported}"
+            if symbol in codebase.symbols and symbol not in present:
+                missing.add(symbol)
+    return missing
+
+
+def _writers(
+    codebase: Codebase, contents: UnitContents, table: str, partition: Partition
+) -> tuple[list[str], list[str]]:
+    readers, writers = [], []
+    for symbol in sorted(contents.kept):
+        reads, writes = codebase.table_access.get(symbol, (frozenset(), frozenset()))
+        if table in writes and partition.owner.get(symbol) != partition.table_owner.get(table):
+            writers.append(symbol)
+        elif table in reads:
+            readers.append(symbol)
+    return readers, writers
+
+
+def _cross_calls(
+    codebase: Codebase, contents: UnitContents, unit: UnitSpec, owner: dict[str, str]
+) -> list[tuple[str, str, str]]:
+    stubbed = {s.symbol: s.owner for s in contents.stubs if s.kind == "function"}
+    found = []
+    for symbol in sorted(contents.kept):
+        if owner.get(symbol) not in (unit.name, SHARED):
+            continue
+        for used in sorted(codebase.dependencies.get(symbol, ())):
+            if used in stubbed:
+                found.append((symbol, used, stubbed[used]))
+    return found
+
+
+def _clients(
+    codebase: Codebase,
+    contents: UnitContents,
+    owner: dict[str, str],
+    exported_by_owner: dict[str, frozenset[str]],
+) -> list[GeneratedFile]:
+    by_owner: dict[str, list[Stub]] = defaultdict(list)
+    for stub in contents.stubs:
+        if stub.kind == "function":
+            by_owner[stub.owner].append(stub)
+    files = [
+        GeneratedFile.text(
+            f"{CLIENTS_PACKAGE}/__init__.py",
+            '"""Clients for the services this unit calls (generated by monosplit; one module per service)."""\n',
+        )
+    ]
+    for holder, stubs in sorted(by_owner.items()):
+        exported = exported_by_owner.get(holder, frozenset())
+        functions = [
+            {
+                "name": client_name(stub.symbol, codebase, exported),
+                "symbol": stub.symbol,
+                "signature": signature(codebase, stub.symbol),
+                "idempotent": not writes_anything(codebase, stub.symbol, owner),
+            }
+            for stub in stubs
+        ]
+        files.append(
+            GeneratedFile.text(
+                f"{CLIENTS_PACKAGE}/{client_module(holder)}.py",
+                render("service/client.py.j2", service=holder, url_env=url_env(holder), functions=functions),
+            )
+        )
+    return files
+
+
+def _requirements(codebase: Codebase, notes: _Collector) -> str:
+    lines = ["# Generated by monosplit: the application's pinned requirements, then the runtime's."]
+    names: set[str] = set()
+    if codebase.requirements:
+        for line in codebase.requirements.splitlines():
+            stripped = line.strip()
+            if stripped.startswith("-r") or stripped.startswith("--"):
+                continue
+            lines.append(line)
+            if stripped and not stripped.startswith("#"):
+                names.add(re.split(r"[\[=<>~! ;]", stripped, maxsplit=1)[0].lower().replace("_", "-"))
+    else:
+        notes.add(
+            "requirements",
+            "no requirements.txt in the project: only the runtime's requirements are pinned; add the "
+            "application's own, pinned.",
+        )
+    for requirement in (*FLASK_REQUIREMENTS, *RUNTIME_REQUIREMENTS):
+        name = requirement.split("==")[0].lower().replace("_", "-")
+        if name not in names:
+            lines.append(requirement)
+            names.add(name)
+    return "\n".join(lines) + "\n"

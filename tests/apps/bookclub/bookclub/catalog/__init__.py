@@ -1,0 +1,1 @@
+"""Catalog: authors and the books the library owns."""

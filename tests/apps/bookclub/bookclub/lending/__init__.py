@@ -1,0 +1,1 @@
+"""Lending: loans of books to members, due dates and late fines."""

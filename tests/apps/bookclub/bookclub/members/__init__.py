@@ -1,0 +1,1 @@
+"""Members: who may borrow books."""

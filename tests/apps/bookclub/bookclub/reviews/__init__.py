@@ -1,0 +1,1 @@
+"""Reviews: members rate the books they have read."""

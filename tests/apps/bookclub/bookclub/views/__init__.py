@@ -1,0 +1,1 @@
+"""HTTP views.  Each module registers its routes on ``bookclub.web.app``."""

@@ -1,0 +1,316 @@
+"""Two real services on loopback: orders calls the catalog through the runtime, as a split would.
+
+The catalog owns the products and categories; orders holds a RemoteRecord
+stub for Product, client stubs for the catalog's functions, and a read
+replica of the categories table (see ``services/README.md``). The last tests
+run one app in process, with Flask's test client, to make it fail.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask, g
+from sqlalchemy import Column, Integer, MetaData, Table, create_engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from generator.runtime import BadArguments, RemoteError, ServiceClient, UnknownExport, install
+
+from .conftest import RunningService, ServiceLauncher, free_port
+
+pytestmark = pytest.mark.slow
+
+
+@dataclass
+class Shop:
+    catalog: RunningService
+    orders: RunningService
+
+    def catalog_client(self) -> ServiceClient:
+        return ServiceClient("catalog", "TEST_CATALOG_URL_UNSET", self.catalog.url)
+
+
+@pytest.fixture(scope="module")
+def shop(launcher: ServiceLauncher) -> Iterator[Shop]:
+    catalog = launcher.start("catalog")
+    orders = launcher.start("orders", env={"CATALOG_URL": catalog.url})
+    yield Shop(catalog, orders)
+    launcher.stop(orders)
+    launcher.stop(catalog)
+
+
+def http(
+    method: str, url: str, body: object = None, headers: dict[str, str] | None = None
+) -> tuple[int, str, dict[str, str]]:
+    """One plain HTTP request: status, text, headers (errors are answers too)."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(), dict(error.headers)
+
+
+def http_json(
+    method: str, url: str, body: object = None, headers: dict[str, str] | None = None
+) -> tuple[int, Any]:
+    status, text, _ = http(method, url, body, headers)
+    return status, json.loads(text)
+
+
+@pytest.fixture(scope="module")
+def films(shop: Shop) -> int:
+    """The id of a category the catalog owns."""
+    category_id: int = shop.catalog_client().call(
+        "shop.catalog.add_category", ("Films",), {}, idempotent=False
+    )
+    return category_id
+
+
+@pytest.fixture(scope="module")
+def product_id(shop: Shop, films: int) -> int:
+    """A product created from orders: its session argument became the catalog's own session."""
+    status, body = http_json(
+        "POST",
+        f"{shop.orders.url}/products",
+        {"name": "Heat", "stock": 3, "price": "9.50", "category_id": films},
+    )
+    assert status == 200, body
+    return int(body["id"])
+
+
+def test_a_session_argument_writes_with_the_callees_own_session(shop: Shop, product_id: int) -> None:
+    with sqlite3.connect(shop.catalog.database) as database:
+        rows = database.execute(
+            "SELECT name, stock, price FROM products WHERE id = ?", (product_id,)
+        ).fetchall()
+    assert rows == [("Heat", 3, 9.5)]
+
+
+def test_an_orm_row_arrives_as_the_stub_record_and_goes_back_as_a_real_row(
+    shop: Shop, films: int, product_id: int
+) -> None:
+    status, seen = http_json("GET", f"{shop.orders.url}/products/{product_id}")
+
+    assert status == 200, seen
+    assert seen["class"] == "shop.models.Product"
+    assert seen["is_stub"] and seen["is_record"]
+    assert (seen["name"], seen["price"], seen["price_type"]) == ("Heat", "9.50", "decimal.Decimal")
+    # the view set stock = 0 on the record: the change went through to the owner's row
+    assert (
+        seen["record"]
+        == f"Product(id={product_id}, name='Heat', stock=0, price=Decimal('9.50'), category_id={films})"
+    )
+    assert seen["read_only"] == ""
+    # the loaded relationship travelled; orders maps Category on its replica, so it is a row of orders' database
+    assert seen["category"] == {"class": "shop.models.Category", "name": "Films", "persistent": True}
+    # handed back to its owner, the record is the owner's row again, changed within the same transaction
+    assert seen["described_by_owner"] == {"class": "shop.models.Product", "persistent": True, "stock": 0}
+    # the view never committed its transaction, so the owner rolled the change back
+    with sqlite3.connect(shop.catalog.database) as database:
+        assert database.execute("SELECT stock FROM products WHERE id = ?", (product_id,)).fetchall() == [(3,)]
+
+
+def test_an_exception_raised_in_the_callee_is_raised_in_the_caller_as_its_own_class(
+    shop: Shop, product_id: int
+) -> None:
+    status, seen = http_json("POST", f"{shop.orders.url}/reserve", {"product_id": product_id, "quantity": 5})
+
+    assert status == 409
+    assert seen["caught"] == "shop.errors.InsufficientStock"
+    assert (seen["message"], seen["available"], seen["status_code"]) == (
+        f"product {product_id}: 5 wanted, 3 in stock",
+        3,
+        409,
+    )
+    assert seen["remote_service"] == "catalog"
+    assert 'catalog/shop/catalog.py", line' in seen["remote_traceback"]
+    assert "raise InsufficientStock(" in seen["remote_traceback"]
+
+    status, seen = http_json("POST", f"{shop.orders.url}/reserve", {"product_id": product_id, "quantity": 2})
+    assert (status, seen) == (200, {"left": 1})
+
+
+def test_an_exception_class_only_the_callee_has_arrives_as_a_stand_in_under_its_base(
+    shop: Shop, product_id: int
+) -> None:
+    status, seen = http_json("POST", f"{shop.orders.url}/price", {"product_id": product_id, "price": "1"})
+
+    assert status == 200
+    assert seen == {
+        "caught": "shop.pricing.PriceFrozen",  # caught as shop.errors.ShopError: the nearest base orders has
+        "message": f"the price of product {product_id} is frozen",
+        "is_remote_error": True,
+        "status_code": 423,
+    }
+
+
+def test_the_callers_authorization_is_forwarded_and_the_request_placeholder_is_the_callees_request(
+    shop: Shop,
+) -> None:
+    status, seen = http_json("GET", f"{shop.orders.url}/whoami", headers={"Authorization": "Bearer t0k3n"})
+    assert (status, seen) == (200, {"seen_by_catalog": "Bearer t0k3n"})
+
+
+def test_arguments_that_do_not_fit_the_signature_are_a_400(shop: Shop) -> None:
+    url = f"{shop.catalog.url}/_monosplit/call/shop.catalog.get_product"
+    status, body = http_json("POST", url, {"args": [], "kwargs": {"colour": "red"}})
+
+    assert status == 400
+    assert body["error"]["message"] == (
+        "bad arguments for shop.catalog.get_product(product_id): missing a required argument: 'product_id'"
+    )
+    status, body = http_json("POST", url, ["not", "an", "object"])
+    assert status == 400 and "the body must be a JSON object" in body["error"]["message"]
+
+    with pytest.raises(TypeError, match="missing a required argument") as raised:
+        shop.catalog_client().call("shop.catalog.get_product", (), {}, idempotent=True)
+    # monosplit_runtime is not importable here: the stand-in keeps the name and both bases
+    assert type(raised.value).__name__ == "BadArguments"
+    assert type(raised.value).__module__ == "monosplit_runtime.errors"
+    assert isinstance(raised.value, RemoteError)
+    assert not isinstance(raised.value, BadArguments)
+
+
+def test_a_function_that_is_not_exported_is_a_404(shop: Shop) -> None:
+    status, body = http_json("POST", f"{shop.catalog.url}/_monosplit/call/shop.catalog.drop_everything", {})
+    assert status == 404
+    assert (
+        body["error"]["message"] == "the catalog service exports no function 'shop.catalog.drop_everything'"
+    )
+
+    with pytest.raises(LookupError, match=r"exports no function 'os\.system'") as raised:
+        shop.catalog_client().call("os.system", ("true",), {}, idempotent=False)
+    assert isinstance(raised.value, RemoteError) and not isinstance(raised.value, UnknownExport)
+
+
+def test_probes_and_openapi(shop: Shop) -> None:
+    for service in (shop.catalog, shop.orders):
+        assert http_json("GET", f"{service.url}/healthz") == (200, {"status": "ok", "service": service.name})
+        assert http_json("GET", f"{service.url}/readyz") == (
+            200,
+            {"status": "ready", "service": service.name},
+        )
+    status, spec = http_json("GET", f"{shop.catalog.url}/openapi.json")
+    assert (status, spec["info"]["title"]) == (200, "catalog")
+    assert http("GET", f"{shop.orders.url}/openapi.json")[0] == 404
+
+
+def test_metrics_count_requests_calls_and_outbound_calls(shop: Shop, product_id: int) -> None:
+    http_json("GET", f"{shop.orders.url}/products/{product_id}")
+
+    status, catalog_metrics, headers = http("GET", f"{shop.catalog.url}/metrics")
+    assert status == 200 and headers["Content-Type"].startswith("text/plain")
+    assert 'monosplit_rpc_calls_total{function="shop.catalog.get_product",outcome="ok"}' in catalog_metrics
+    assert 'monosplit_http_requests_total{method="POST",service="catalog",status="200"}' in catalog_metrics
+    assert 'monosplit_http_request_seconds_count{service="catalog"}' in catalog_metrics
+
+    orders_metrics = http("GET", f"{shop.orders.url}/metrics")[1]
+    assert (
+        'monosplit_client_requests_total{function="shop.catalog.get_product",outcome="ok",service="catalog"}'
+        in orders_metrics
+    )
+    assert 'monosplit_client_request_seconds_count{service="catalog"}' in orders_metrics
+
+
+def test_the_replica_follows_the_owners_table(shop: Shop, films: int) -> None:
+    catalog = shop.catalog_client()
+    status, body = http_json("GET", f"{shop.orders.url}/categories")
+    assert (status, body) == (200, {"categories": ["Films"]})
+
+    catalog.call("shop.catalog.rename_category", (films, "Cinema"), {}, idempotent=True)
+    music = catalog.call("shop.catalog.add_category", ("Music",), {}, idempotent=False)
+
+    assert http_json("GET", f"{shop.orders.url}/categories") == (200, {"categories": ["Cinema", "Music"]})
+    with sqlite3.connect(shop.orders.database) as database:
+        copied = database.execute("SELECT id, name FROM categories ORDER BY id").fetchall()
+    assert copied == [(films, "Cinema"), (music, "Music")]
+
+
+def test_only_the_owner_serves_a_table(shop: Shop) -> None:
+    status, body = http_json("GET", f"{shop.catalog.url}/_monosplit/replica/categories")
+    assert status == 200 and body["table"] == "categories" and body["columns"] == ["id", "name"]
+    # orders holds a copy of categories but does not own it, and nobody has a table called "secrets"
+    assert http("GET", f"{shop.orders.url}/_monosplit/replica/categories")[0] == 404
+    assert http("GET", f"{shop.catalog.url}/_monosplit/replica/secrets")[0] == 404
+
+
+# --------------------------------------------------------------------------- failures, in process
+
+
+def _app_with_database(database_url: str, **install_options: Any) -> Flask:
+    engine = create_engine(database_url)
+    sessions = sessionmaker(bind=engine)
+
+    def session_provider() -> Session:
+        if "session" not in g:
+            g.session = sessions()
+        session: Session = g.session
+        return session
+
+    def close_session(exc: BaseException | None) -> None:
+        session = g.pop("session", None)
+        if session is not None:
+            session.close()
+
+    app = Flask("failing")
+    app.teardown_appcontext(close_session)
+    install(app, session_provider=session_provider, **install_options)
+    return app
+
+
+def test_not_ready_while_the_database_does_not_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MONOSPLIT_SERVICE", "tiny")
+    app = _app_with_database(f"sqlite:///{tmp_path}/missing-folder/db.sqlite", service="tiny", exports={})
+
+    response = app.test_client().get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json is not None and response.json["status"] == "unavailable"
+    assert response.json["reason"].startswith(
+        "database: (sqlite3.OperationalError) unable to open database file"
+    )
+    assert (
+        app.test_client().get("/healthz").status_code == 200
+    )  # alive all the same: liveness needs no database
+
+
+def test_a_replica_that_cannot_be_refreshed_is_a_503_naming_table_and_owner(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MONOSPLIT_SERVICE", "orders")
+    monkeypatch.setenv("CATALOG_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("MONOSPLIT_UNAVAILABLE_TIMEOUT", "0.2")
+    metadata = MetaData()
+    Table("categories", metadata, Column("id", Integer, primary_key=True))
+    database_url = f"sqlite:///{tmp_path}/orders.sqlite"
+    metadata.create_all(create_engine(database_url))
+    app = _app_with_database(
+        database_url, service="orders", exports={}, replicas={"categories": "catalog"}, metadata=metadata
+    )
+    app.add_url_rule("/report", "report", lambda: "counted")
+
+    response = app.test_client().get("/report")
+
+    assert response.status_code == 503
+    assert response.json is not None
+    assert response.json["error"]["message"].startswith(
+        "the orders service cannot refresh its copy of the categories table from the catalog service: "
+        "catalog service unavailable at http://127.0.0.1:"
+    )
+    assert app.test_client().get("/healthz").status_code == 200  # probes never wait for replicas
