@@ -154,7 +154,11 @@ def _import_statement(statement: cst.CSTNode) -> cst.Import | cst.ImportFrom | N
 
 
 def _filter_import(
-    statement: cst.SimpleStatementLine, node: cst.Import | cst.ImportFrom, needed: set[str]
+    statement: cst.SimpleStatementLine,
+    node: cst.Import | cst.ImportFrom,
+    needed: set[str],
+    modules: Collection[str] = (),
+    package: str = "",
 ) -> cst.SimpleStatementLine | None:
     if isinstance(node, cst.ImportFrom):
         if isinstance(node.module, cst.Name) and node.module.value == "__future__":
@@ -163,7 +167,11 @@ def _filter_import(
             return statement
     names = node.names
     assert not isinstance(names, cst.ImportStar)
-    kept = [alias for alias in names if _alias_binding(alias) in needed]
+    kept = [
+        alias
+        for alias in names
+        if _alias_binding(alias) in needed or _imported_module(node, alias, package) in modules
+    ]
     if not kept:
         return None
     if len(kept) == len(names):
@@ -177,6 +185,18 @@ def _filter_import(
     else:
         new_node = node.with_changes(names=kept)
     return statement.with_changes(body=[new_node])
+
+
+def _imported_module(node: cst.Import | cst.ImportFrom, alias: cst.ImportAlias, package: str) -> str:
+    """The dotted name an import alias would name if it were a module (``from . import views``)."""
+    if isinstance(node, cst.Import):
+        return _dotted(alias.name)
+    base = _dotted(node.module) if node.module is not None else ""
+    if node.relative:
+        parts = package.split(".") if package else []
+        parts = parts[: len(parts) - (len(node.relative) - 1)] if len(node.relative) > 1 else parts
+        base = ".".join([*parts, base] if base else parts)
+    return f"{base}.{_dotted(alias.name)}" if base else _dotted(alias.name)
 
 
 def _filter_all(statement: cst.BaseStatement, remaining: set[str]) -> cst.BaseStatement:
@@ -229,6 +249,8 @@ def carve_module(
     stubs: Mapping[str, str] | None = None,
     keep_orphans: bool = False,
     keep_imports: bool = False,
+    modules: Collection[str] = (),
+    package: str = "",
 ) -> CarveResult:
     """Keep the top-level definitions named in ``keep`` and what they need.
 
@@ -238,6 +260,9 @@ def carve_module(
     statements no kept code here needs stay unless they use a removed
     definition: other modules may import what they bind. With ``keep_imports``
     every import stays (a package's ``__init__`` imports to register or re-export).
+    An import of one of ``modules`` stays whether used or not: importing a module
+    can register routes or models, and every module exists in every unit
+    (``package`` is the package relative imports start from).
 
     >>> result = carve_module("import os\\ndef a():\\n    return os.sep\\ndef b():\\n    return 1\\n", {"a"})
     >>> print(result.code, end="")
@@ -265,8 +290,9 @@ def carve_module(
     imports = {i for i, s in enumerate(statements) if _import_statement(s) is not None}
 
     # what a statement cannot use any more: removed definitions, and (when orphans
-    # stay) whatever module-level statements built from them
-    unavailable = set(dropped_defs)
+    # stay) whatever module-level statements built from them. A stub stands in for
+    # calls from kept code; code that ran at import against the original does not stay.
+    unavailable = set(dropped_defs) | (set(stubbed) if keep_orphans else set())
     while keep_orphans:
         grown = False
         for i, statement in enumerate(statements):
@@ -307,7 +333,9 @@ def carve_module(
         node = _import_statement(statement)
         if node is not None:
             assert isinstance(statement, cst.SimpleStatementLine)
-            filtered = statement if keep_imports else _filter_import(statement, node, needed)
+            filtered = (
+                statement if keep_imports else _filter_import(statement, node, needed, modules, package)
+            )
             if filtered is not None:
                 body.append(filtered)
         elif i in stub_nodes:

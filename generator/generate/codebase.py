@@ -28,6 +28,24 @@ _DATABASE_KEY = re.compile(r"(^|_)(DATABASE_URL|DATABASE_URI|DB_URL|DB_URI)$")
 _DATA_FILE_LIMIT = 1_000_000
 _SKIP_DIRS = {"__pycache__", ".git", ".mypy_cache", ".pytest_cache", ".ruff_cache", "node_modules"}
 
+#: Flask decorators that register a function on the whole application (not a route)
+_APP_HOOKS = frozenset(
+    {
+        "errorhandler",
+        "teardown_appcontext",
+        "teardown_request",
+        "before_request",
+        "after_request",
+        "context_processor",
+        "url_value_preprocessor",
+        "url_defaults",
+        "shell_context_processor",
+        "template_filter",
+        "template_global",
+        "template_test",
+    }
+)
+
 VALUE_TYPE_BASES = frozenset(
     {"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "NamedTuple", "TypedDict", "Exception", "BaseException"}
 )
@@ -332,6 +350,35 @@ class Codebase:
             objects, key=lambda e: ("." not in e.module, e.module)
         )
         return ranked[0] if ranked else None
+
+    @cached_property
+    def app_hooks(self) -> frozenset[str]:
+        """Functions registered on the application itself: error handlers, request and teardown hooks.
+
+        They are plumbing every unit's app needs (``@app.errorhandler``,
+        ``@app.teardown_appcontext``, a blueprint's ``@bp.app_errorhandler``),
+        not a capability's code.
+        """
+        entry = self.app_entry
+        app_name = entry.name if entry is not None and not entry.factory else None
+        found: set[str] = set()
+        for symbol, info in self.symbols.items():
+            if info.kind != "function" or "@" not in self.modules[info.module].source:
+                continue
+            definition = self.definition(symbol)
+            if not isinstance(definition, cst.FunctionDef):
+                continue
+            for decorator in definition.decorators:
+                expression = decorator.decorator
+                if isinstance(expression, cst.Call):
+                    expression = expression.func
+                if not (isinstance(expression, cst.Attribute) and isinstance(expression.value, cst.Name)):
+                    continue
+                hook = expression.attr.value
+                on_app = expression.value.value == app_name and hook in _APP_HOOKS
+                if on_app or (hook.startswith("app_") and hook[4:] in _APP_HOOKS):
+                    found.add(symbol)
+        return frozenset(found)
 
     @cached_property
     def session_provider(self) -> tuple[str, str] | None:

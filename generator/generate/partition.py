@@ -121,10 +121,24 @@ def _default_unit(units: tuple[UnitSpec, ...], codebase: Codebase) -> str:
 
 
 def _shared_with_entry(codebase: Codebase, shared: set[str]) -> set[str]:
-    # every unit builds its app with the factory, so the factory is shared whatever the plan says
+    """The plan's shared library, plus what every unit needs to start whatever the plan says.
+
+    That is the app factory (every unit builds its app with it), the app's
+    own hooks (error handlers, teardown), and the
+    functions module-level code calls when it is imported (a settings module
+    computing its constants with a helper): every unit carries every module,
+    and an import cannot wait for another service. Only helpers that touch no
+    table are copied this way.
+    """
+    needed = set(shared) | codebase.app_hooks
     if codebase.app_entry is not None and codebase.app_entry.factory:
-        return shared | {codebase.app_entry.symbol}
-    return shared
+        needed.add(codebase.app_entry.symbol)
+    for module in codebase.modules:
+        for used in codebase.dependencies.get(module, ()):
+            info = codebase.symbols.get(used)
+            if info is not None and info.kind == "function" and used not in codebase.table_access:
+                needed.add(used)
+    return needed
 
 
 def monolith_partition(codebase: Codebase) -> Partition:

@@ -362,6 +362,8 @@ def _carve_modules(
             stubs=stubs_by_module[name],
             keep_orphans=True,
             keep_imports=codebase.modules[name].path.endswith("__init__.py"),
+            modules=codebase.modules,
+            package=name if codebase.modules[name].path.endswith("__init__.py") else name.rpartition(".")[0],
         )
         for name in sorted(codebase.modules)
     }
