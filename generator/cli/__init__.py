@@ -14,6 +14,9 @@ import click
 from analyzer import __version__
 from analyzer.errors import MonosplitError
 from generator.cli.analyze import analyze_command
+from generator.cli.generate import generate_command
+from generator.cli.migrate import migrate_command
+from generator.cli.run import run_command
 from generator.cli.suggest import suggest_command
 
 
@@ -37,3 +40,6 @@ def main() -> None:
 
 main.add_command(analyze_command)
 main.add_command(suggest_command)
+main.add_command(generate_command)
+main.add_command(migrate_command)
+main.add_command(run_command)

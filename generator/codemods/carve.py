@@ -230,12 +230,37 @@ def _dotted(node: cst.BaseExpression) -> str:
     return node.value if isinstance(node, cst.Name) else ""
 
 
-def _stub_statements(code: str) -> list[cst.BaseStatement]:
-    """A stub's statements, its leading comment kept and set off by a blank line."""
+# Printing is most of a carve's cost, and a unit generator prints the same
+# statements of a module once per unit: each statement's text is kept, by identity.
+_TEXT_CACHE: dict[int, tuple[cst.CSTNode, str]] = {}
+_TEXT_CACHE_SIZE = 200_000
+
+
+def _text(module: cst.Module, node: cst.CSTNode) -> str:
+    hit = _TEXT_CACHE.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    text = module.code_for_node(node)
+    if len(_TEXT_CACHE) >= _TEXT_CACHE_SIZE:
+        _TEXT_CACHE.clear()
+    _TEXT_CACHE[id(node)] = (node, text)
+    return text
+
+
+def _code(module: cst.Module, body: list[cst.BaseStatement]) -> str:
+    """``module.with_changes(body=body).code``, printing each statement once per process."""
+    head = module.code_for_node(module.with_changes(body=[], footer=[])) if module.header else ""
+    tail = module.code_for_node(module.with_changes(body=[], header=[])) if module.footer else ""
+    return head + "".join(_text(module, statement) for statement in body) + tail
+
+
+def _stub_statements(code: str, replaced: cst.CSTNode) -> list[cst.BaseStatement]:
+    """A stub's statements, its leading comment kept and spaced as the definition it replaces was."""
     stub = cst.parse_module(code)
     body: list[cst.BaseStatement] = list(stub.body)
     if body:
-        lines = [cst.EmptyLine(), *(line for line in stub.header if line.comment is not None)]
+        spacing = [line for line in getattr(replaced, "leading_lines", ()) if line.comment is None]
+        lines = [*(spacing or [cst.EmptyLine()]), *(line for line in stub.header if line.comment is not None)]
         first = body[0]
         assert isinstance(first, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
         body[0] = first.with_changes(leading_lines=[*lines, *first.leading_lines])
@@ -281,7 +306,7 @@ def carve_module(
     }
     dropped_defs = {name for name in defs if name not in keep}
     stubbed = {name: i for name, i in defs.items() if name in dropped_defs and name in stubs}
-    stub_nodes = {i: _stub_statements(stubs[name]) for name, i in stubbed.items()}
+    stub_nodes = {i: _stub_statements(stubs[name], statements[i]) for name, i in stubbed.items()}
     dropped_defs -= set(stubbed)
     keep_index: set[int] = {i for name, i in defs.items() if name in keep}
     for i, statement in enumerate(statements):
@@ -352,7 +377,7 @@ def carve_module(
                 (source, alias.name.value) for alias in node.names if isinstance(alias.name, cst.Name)
             )
     return CarveResult(
-        code=module.with_changes(body=body).code,
+        code=_code(module, body),
         kept=tuple(sorted(name for name in defs if name in keep)),
         removed=tuple(sorted(dropped_defs | set(stubbed))),
         unresolved=tuple(unresolved),

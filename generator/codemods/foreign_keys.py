@@ -112,7 +112,8 @@ class _ModelLinks(cst.CSTTransformer):
             if isinstance(value, cst.Call):
                 table = _foreign_key_table(value)
                 if table is not None and not self._keeps_table(table):
-                    self.removed.append(LinkRemoval(self.model, self._attribute, "foreign key", table))
+                    target = self.table_of_class.get(table, table)
+                    self.removed.append(LinkRemoval(self.model, self._attribute, "foreign key", target))
                     continue
             kept.append(arg)
         if len(kept) == len(args):

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
@@ -101,6 +101,10 @@ class Codebase:
     requirements: str | None
     graph: nx.MultiDiGraph
     _parsed: dict[str, cst.Module] = field(default_factory=dict, repr=False)
+    #: carve results by (module, names kept, stubs): see generator.generate.unit
+    carvings: dict[tuple[str, frozenset[str], tuple[tuple[str, str], ...]], Any] = field(
+        default_factory=dict, repr=False
+    )
 
     # -- sources -------------------------------------------------------------------------------
     def parsed(self, module: str) -> cst.Module:

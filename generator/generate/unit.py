@@ -355,18 +355,24 @@ def _carve_modules(
         found = codebase.symbols.get(symbol)
         if found is not None:
             kept_by_module[found.module].add(found.name)
-    return {
-        name: carve_module(
-            codebase.parsed(name),
-            kept_by_module[name],
-            stubs=stubs_by_module[name],
-            keep_orphans=True,
-            keep_imports=codebase.modules[name].path.endswith("__init__.py"),
-            modules=codebase.modules,
-            package=name if codebase.modules[name].path.endswith("__init__.py") else name.rpartition(".")[0],
-        )
-        for name in sorted(codebase.modules)
-    }
+    carvings: dict[str, CarveResult] = {}
+    for name in sorted(codebase.modules):
+        # units often cut a module the same way (all of a shared module, none of another's)
+        key = (name, frozenset(kept_by_module[name]), tuple(sorted(stubs_by_module[name].items())))
+        result = codebase.carvings.get(key)
+        if result is None:
+            package = codebase.modules[name].path.endswith("__init__.py")
+            result = codebase.carvings[key] = carve_module(
+                codebase.parsed(name),
+                kept_by_module[name],
+                stubs=stubs_by_module[name],
+                keep_orphans=True,
+                keep_imports=package,
+                modules=codebase.modules,
+                package=name if package else name.rpartition(".")[0],
+            )
+        carvings[name] = result
+    return carvings
 
 
 def missing_imports(codebase: Codebase, contents: UnitContents, carved: dict[str, CarveResult]) -> set[str]:

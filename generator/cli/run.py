@@ -1,0 +1,131 @@
+"""``monosplit run DIR``: run a generated architecture locally, behind one gateway."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import click
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class _UnitCount(click.ParamType):
+    """``UNIT=N`` with N a positive integer."""
+
+    name = "UNIT=N"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[str, int]:
+        if isinstance(value, tuple):
+            return value
+        unit, sep, count = str(value).partition("=")
+        if not sep or not unit or not count.isdigit() or int(count) < 1:
+            self.fail(f"{value!r} is not UNIT=N with N a positive whole number", param, ctx)
+        return unit, int(count)
+
+
+class _Assignment(click.ParamType):
+    """``KEY=VALUE`` with KEY an environment variable name."""
+
+    name = "KEY=VALUE"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[str, str]:
+        if isinstance(value, tuple):
+            return value
+        key, sep, assigned = str(value).partition("=")
+        if not sep or not _NAME.fullmatch(key):
+            self.fail(f"{value!r} is not KEY=VALUE with KEY an environment variable name", param, ctx)
+        return key, assigned
+
+
+@click.command("run")
+@click.argument("directory", type=click.Path(path_type=Path), metavar="DIR")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Public port of the gateway (0: any free port).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address the gateway listens on.")
+@click.option(
+    "--replicas",
+    "replicas",
+    multiple=True,
+    type=_UnitCount(),
+    help="Run N replicas of UNIT behind its service port (repeatable).",
+)
+@click.option(
+    "--env",
+    "env",
+    multiple=True,
+    type=_Assignment(),
+    help="Set KEY=VALUE in every unit's environment, over the manifest's (repeatable).",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Keep each unit's {data} folder under this folder (default: a temporary one).",
+)
+@click.option("--keep-data", is_flag=True, help="Do not remove the temporary data folder at exit.")
+@click.option(
+    "--ready-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Seconds every replica has to answer its readiness path.",
+)
+@click.option(
+    "--unavailable-timeout",
+    type=click.FloatRange(min=0),
+    default=20.0,
+    show_default=True,
+    help="Seconds a request waits for a unit with no ready replica before a 503.",
+)
+def run_command(
+    directory: Path,
+    port: int,
+    host: str,
+    replicas: tuple[tuple[str, int], ...],
+    env: tuple[tuple[str, str], ...],
+    data_dir: Path | None,
+    keep_data: bool,
+    ready_timeout: float,
+    unavailable_timeout: float,
+) -> None:
+    """Run the architecture in DIR (or the manifest file DIR) until Ctrl-C.
+
+    Starts every unit of its monosplit-run.json, restarts any that exits,
+    and serves them all behind one gateway on --port.
+    """
+    from generator.run import RunOptions, load_manifest, run_architecture
+
+    manifest = load_manifest(directory)
+    options = RunOptions(
+        host=host,
+        port=port,
+        replicas=dict(replicas),
+        env=dict(env),
+        data_dir=data_dir,
+        keep_data=keep_data,
+        ready_timeout=ready_timeout,
+        unavailable_timeout=unavailable_timeout,
+    )
+    run_architecture(manifest, options, emit=_echo)
+
+
+def _echo(line: str) -> None:
+    try:
+        click.echo(line)
+    except BrokenPipeError:
+        # Whoever read our output went away. As the Python docs advise, send the rest to
+        # /dev/null, so the run can still stop cleanly and exit without a write error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)

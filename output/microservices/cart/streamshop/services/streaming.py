@@ -1,0 +1,15 @@
+"""Playback sessions and watch history.
+
+A client starts a session, sends a heartbeat every ~30 seconds with its
+position, and stops the session when the viewer leaves; stopping (or the
+session timing out) folds the watched time into ``watch_history``.
+"""
+from __future__ import annotations
+import os
+
+from . import billing
+
+# Legacy knobs, read from the environment at import time (ops sets them per host).
+SESSION_TIMEOUT_SECONDS = int(os.environ.get("STREAM_SESSION_TIMEOUT_SECONDS", "120"))
+COMPLETION_RATIO = 0.9
+STREAM_URL_TTL_DAYS = 1

@@ -1,0 +1,49 @@
+"""monosplit_runtime: what every service monosplit generates runs on.
+
+monosplit carves a monolith into services; each service is a copy of the
+original package that keeps only its own symbols, and calls the functions
+other services now own through stubs. This package is what those stubs and
+the service's app stand on, and monosplit copies it verbatim into every
+generated service as ``monosplit_runtime/`` (in monosplit's own tree it is
+``generator/runtime``, and depends only on the standard library, Flask,
+urllib3, prometheus_client and, optionally, SQLAlchemy):
+
+* :mod:`.codec` carries Python values across a hop as tagged JSON: dates,
+  decimals, enums, dataclasses, ORM rows (as :class:`RemoteRecord` where the
+  model lives elsewhere), exceptions as their own class, and placeholders
+  for the database session and the request, which each service supplies
+  itself;
+* :class:`ServiceClient` calls a function another service owns, retrying
+  what is safe to retry;
+* :func:`install` serves this service's exported functions, health and
+  readiness probes, Prometheus metrics, and read replicas of its tables.
+"""
+
+from .client import ServiceClient
+from .codec import RemoteRecord, decode, dumps, encode, loads, register_context_provider
+from .errors import (
+    BadArguments,
+    RemoteError,
+    ServiceUnavailable,
+    UndecodableValue,
+    UnencodableValue,
+    UnknownExport,
+)
+from .flask_server import install
+
+__all__ = [
+    "BadArguments",
+    "RemoteError",
+    "RemoteRecord",
+    "ServiceClient",
+    "ServiceUnavailable",
+    "UndecodableValue",
+    "UnencodableValue",
+    "UnknownExport",
+    "decode",
+    "dumps",
+    "encode",
+    "install",
+    "loads",
+    "register_context_provider",
+]

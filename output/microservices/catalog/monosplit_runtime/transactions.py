@@ -1,0 +1,232 @@
+"""One business transaction across services, coordinated on a best-effort basis.
+
+In the monolith a request's changes live in one database session: they are
+committed together or rolled back together, and code called halfway through
+sees what the request has written so far. Split into services, each service
+has its own database, so the runtime carries that contract across calls:
+
+* every request that arrives from outside starts a transaction with an id;
+  calls to other services carry it (``X-Monosplit-Transaction``);
+* a service called in a transaction does its work in a session kept open for
+  that transaction, not committed when the call returns; a call that comes
+  back into a service already in the transaction (A calls B, B calls A) uses
+  the same session and so sees the uncommitted rows;
+* when the session of the request that started it commits, every service
+  called in the transaction commits (and tells the services it called); when
+  the request ends without committing, they roll back.
+
+There is no prepare phase: if a service dies between two commits, the others
+stay committed. That is the honest limit of this bridge; a system meant for
+production replaces it with sagas or an outbox (see MIGRATION.md). Open
+transactions nobody finishes are rolled back after
+``MONOSPLIT_TRANSACTION_TIMEOUT`` seconds (default 120).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from flask import g, has_request_context, request
+
+if TYPE_CHECKING:
+    from .client import ServiceClient
+
+__all__ = ["HEADER"]
+
+HEADER = "X-Monosplit-Transaction"
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class _Transaction:
+    id: str
+    origin: bool
+    started: float = field(default_factory=time.monotonic)
+    #: this process's session in the transaction, if any
+    session: Any = None
+    #: a session this process opened for the transaction (not the request's own)
+    owned_session: bool = False
+    #: services called in it since the last commit: name → client
+    participants: dict[str, ServiceClient] = field(default_factory=dict)
+
+
+_TRANSACTIONS: dict[str, _Transaction] = {}
+_LOCK = threading.Lock()
+
+
+def _timeout() -> float:
+    try:
+        return float(os.environ.get("MONOSPLIT_TRANSACTION_TIMEOUT", "120"))
+    except ValueError:
+        return 120.0
+
+
+def current_id() -> str | None:
+    """The transaction the current request belongs to."""
+    if not has_request_context():
+        return None
+    return getattr(g, "monosplit_transaction", None)
+
+
+def _get(transaction_id: str, *, origin: bool = False) -> _Transaction:
+    with _LOCK:
+        found = _TRANSACTIONS.get(transaction_id)
+        if found is None:
+            found = _TRANSACTIONS[transaction_id] = _Transaction(transaction_id, origin)
+        return found
+
+
+def begin_request() -> None:
+    """Before each request: join the caller's transaction, or start one for a request from outside."""
+    _expire_abandoned()
+    incoming = request.headers.get(HEADER)
+    g.monosplit_transaction = incoming or uuid.uuid4().hex
+    g.monosplit_transaction_origin = not incoming
+
+
+def record_status(status: int) -> None:
+    if has_request_context():
+        g.monosplit_status = status
+
+
+def end_request() -> None:
+    """After a request from outside: services still pending roll back, as an uncommitted session would.
+
+    Without a session of its own in the transaction (code that calls other
+    services without handing them a session), the response decides.
+    """
+    if not getattr(g, "monosplit_transaction_origin", False):
+        return
+    with _LOCK:
+        transaction = _TRANSACTIONS.pop(g.monosplit_transaction, None)
+    if transaction is None:
+        return
+    # with a session of its own here, only its commit commits the others (see _watch)
+    commit = transaction.session is None and int(getattr(g, "monosplit_status", 500)) < 400
+    if transaction.owned_session:
+        _finish_session(transaction.session, commit=commit)
+    _tell(transaction, commit=commit)
+
+
+def joined(client: ServiceClient) -> str | None:
+    """A call to ``client``'s service is about to be sent: it takes part in the current transaction."""
+    transaction_id = current_id()
+    if transaction_id is None:
+        return None
+    transaction = _get(transaction_id, origin=getattr(g, "monosplit_transaction_origin", False))
+    transaction.participants.setdefault(client.service, client)
+    return transaction_id
+
+
+def session_sent(session: Any) -> None:
+    """The request's own session is being handed to another service: it is the transaction's session here."""
+    transaction_id = current_id()
+    if transaction_id is None:
+        return
+    session = _plain_session(session)
+    transaction = _get(transaction_id, origin=getattr(g, "monosplit_transaction_origin", False))
+    if transaction.session is None:
+        transaction.session = session
+        _watch(transaction)
+
+
+def session_for_call(provider: Callable[[], Any]) -> Any:
+    """The session a session argument stands for in this service, inside the current transaction."""
+    base = provider()
+    transaction_id = current_id()
+    if transaction_id is None:
+        return base
+    transaction = _get(transaction_id, origin=getattr(g, "monosplit_transaction_origin", False))
+    if transaction.session is None:
+        # a session of its own, bound like the application's, that outlives this request
+        base = _plain_session(base)
+        transaction.session = type(base)(
+            bind=base.get_bind(), expire_on_commit=base.expire_on_commit, autoflush=base.autoflush
+        )
+        transaction.owned_session = True
+        _watch(transaction)
+    return transaction.session
+
+
+def pending_session() -> Any:
+    """The open session of the current transaction in this service, if any."""
+    transaction_id = current_id()
+    with _LOCK:
+        transaction = _TRANSACTIONS.get(transaction_id or "")
+    return None if transaction is None else transaction.session
+
+
+def in_transaction() -> bool:
+    return current_id() is not None and request.headers.get(HEADER) is not None
+
+
+def finish(transaction_id: str, *, commit: bool) -> None:
+    """The transaction's origin decided: commit or roll back here, and tell the services called from here."""
+    with _LOCK:
+        transaction = _TRANSACTIONS.pop(transaction_id, None)
+    if transaction is None:
+        return
+    if transaction.session is not None and transaction.owned_session:
+        _finish_session(transaction.session, commit=commit)  # a commit tells the participants itself
+        if commit:
+            return
+    _tell(transaction, commit=commit)
+
+
+def _plain_session(session: Any) -> Any:
+    registry = getattr(session, "registry", None)
+    return registry() if registry is not None and callable(registry) else session
+
+
+def _watch(transaction: _Transaction) -> None:
+    """When this service's session in the transaction commits, the services it called commit too."""
+    from sqlalchemy import event
+
+    def committed(_session: Any) -> None:
+        _tell(transaction, commit=True)
+
+    event.listen(transaction.session, "after_commit", committed)
+
+
+def _finish_session(session: Any, *, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    except Exception:
+        logger.exception("could not %s a transaction's session", "commit" if commit else "roll back")
+        session.rollback()
+    finally:
+        session.close()
+
+
+def _tell(transaction: _Transaction, *, commit: bool) -> None:
+    """Send the decision to every service called since the last one, and forget them."""
+    participants = dict(transaction.participants)
+    transaction.participants.clear()
+    verb = "commit" if commit else "abort"
+    for name, client in sorted(participants.items()):
+        try:
+            client.finish_transaction(transaction.id, verb)
+        except Exception:
+            logger.exception("could not %s transaction %s in the %s service", verb, transaction.id, name)
+
+
+def _expire_abandoned() -> None:
+    limit = time.monotonic() - _timeout()
+    with _LOCK:
+        stale = [t for t in _TRANSACTIONS.values() if t.started < limit and not t.origin]
+        for transaction in stale:
+            del _TRANSACTIONS[transaction.id]
+    for transaction in stale:
+        logger.warning("transaction %s abandoned by its origin: rolled back", transaction.id)
+        if transaction.owned_session:
+            _finish_session(transaction.session, commit=False)

@@ -1,0 +1,102 @@
+"""Billing: payment providers, order payments, refunds and prime subscriptions.
+
+The payment gateway is simulated in-process.  Its decisions are deterministic
+so that demos and tests are reproducible:
+
+* cards must pass the Luhn check and not be expired;
+* card numbers ending in ``0002`` are declined, ``9995`` fail for insufficient
+  funds and ``0069`` are reported as expired by the issuer;
+* wallet ids look like ``wallet_<id>``; ``wallet_empty...`` has no funds.
+"""
+from __future__ import annotations
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from streamshop.models.commerce import Payment
+from streamshop.utils.money import money_dict
+from streamshop.utils.timeutil import isoformat
+from streamshop.utils.validation import ValidationError, coerce_int
+
+from . import notifications
+
+logger = logging.getLogger(__name__)
+
+PLAN_PRIME_MONTHLY = "prime_monthly"
+PLAN_PRIME_ANNUAL = "prime_annual"
+ANNUAL_PRICE_MONTHS = 10  # two months free on the annual plan
+
+TOKEN_RE = re.compile(r"^tok_(\d{4})_[0-9a-f]{24}$")
+WALLET_RE = re.compile(r"^wallet_[a-z0-9]{4,40}$")
+
+
+@dataclass(frozen=True)
+class PaymentSource:
+    """What the customer pays with: a card, a stored card token, or a wallet."""
+
+    method: str
+    card_number: str | None = None
+    exp_month: int | None = None
+    exp_year: int | None = None
+    cvc: str | None = None
+    token: str | None = None
+    wallet_id: str | None = None
+
+    @classmethod
+    def from_request(cls, data: Any) -> PaymentSource:
+        if not isinstance(data, Mapping):
+            raise ValidationError("payment must be an object", details={"field": "payment"})
+        method = data.get("method", "card")
+        if method == "card":
+            number = re.sub(r"[\s-]", "", str(data.get("card_number", "")))
+            if not number:
+                raise ValidationError("card_number is required", details={"field": "card_number"})
+            return cls(
+                method="card",
+                card_number=number,
+                exp_month=coerce_int(data.get("exp_month"), "exp_month", minimum=1, maximum=12),
+                exp_year=coerce_int(data.get("exp_year"), "exp_year", minimum=2000, maximum=2100),
+                cvc=str(data.get("cvc", "")),
+            )
+        if method == "wallet":
+            return cls(method="wallet", wallet_id=str(data.get("wallet_id", "")).strip().lower())
+        raise ValidationError(f"unsupported payment method {method!r}", details={"field": "method"})
+
+    @property
+    def last4(self) -> str | None:
+        if self.card_number:
+            return self.card_number[-4:]
+        if self.token:
+            match = TOKEN_RE.match(self.token)
+            return match.group(1) if match else None
+        return None
+
+
+# PaymentProvider belongs to the subscriptions service; here its objects are read-only records.
+from monosplit_runtime import RemoteRecord
+
+
+class PaymentProvider(RemoteRecord):
+    """A read-only record of the subscriptions service's ``PaymentProvider``."""
+
+    __monosplit_service__ = "subscriptions"
+
+
+def serialize_payment(payment: Payment) -> dict[str, Any]:
+    return {
+        "id": payment.id,
+        "purpose": payment.purpose,
+        "order_id": payment.order_id,
+        "subscription_id": payment.subscription_id,
+        "amount": money_dict(payment.amount_cents, payment.currency),
+        "amount_cents": payment.amount_cents,
+        "currency": payment.currency,
+        "method": payment.method,
+        "card_last4": payment.card_last4,
+        "status": payment.status,
+        "provider_reference": payment.provider_reference,
+        "description": payment.description,
+        "created_at": isoformat(payment.created_at),
+        "refunded_at": isoformat(payment.refunded_at),
+    }

@@ -1,0 +1,525 @@
+"""Serve a service's exported functions, probes, metrics and read replicas from its Flask app.
+
+:func:`install` adds, under the blueprint ``monosplit_runtime``:
+
+* ``POST /_monosplit/call/<qualname>``: runs an exported function for another
+  service, as one transaction of this service's database;
+* ``GET /healthz`` (liveness), ``GET /readyz`` (readiness: the database
+  answers), ``GET /metrics`` (Prometheus), ``GET /openapi.json``;
+* ``GET /_monosplit/replica/<table>``: every row of a table this service owns,
+  for services that keep a read replica of it.
+
+The ``/_monosplit/`` endpoints are for the other services of the system
+only: route them inside the cluster, never through the public ingress.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, has_app_context, has_request_context, request
+
+from . import transactions
+from .client import ServiceClient
+from .codec import REQUEST_CONTEXT, SESSION_CONTEXT, decode, encode, register_context_provider
+from .errors import BadArguments, ServiceUnavailable, UndecodableValue, UnknownExport
+from .metrics import CONTENT_TYPE_LATEST, HTTP_REQUESTS, HTTP_SECONDS, RPC_CALLS, exposition
+
+__all__ = ["install"]
+
+logger = logging.getLogger(__name__)
+
+EXTENSION_KEY = "monosplit_runtime"
+_NO_REPLICAS: Mapping[str, str] = MappingProxyType({})
+#: requests that never wait for a replica refresh: probes, metrics, and the replicas themselves
+_PATHS_WITHOUT_REPLICAS = ("/healthz", "/readyz", "/metrics", "/openapi.json")
+_STARTED_KEY = "monosplit_runtime.started"
+
+SessionProvider = Callable[[], Any]
+
+
+def install(
+    app: Flask,
+    *,
+    service: str,
+    exports: Mapping[str, Callable[..., Any]],
+    session_provider: SessionProvider | None = None,
+    replicas: Mapping[str, str] = _NO_REPLICAS,
+    openapi: str | None = None,
+    serve_healthz: bool = True,
+    metadata: Any = None,
+) -> None:
+    """Make ``app`` the service called ``service``.
+
+    ``exports`` maps the qualified names other services call to the
+    functions; ``session_provider`` returns this request's SQLAlchemy
+    session (the one an exported function's session argument stands for,
+    committed after each call); ``replicas`` maps each table this service
+    keeps a read replica of to the service that owns it; ``metadata`` is the
+    SQLAlchemy ``MetaData`` holding this service's tables (default: every
+    mapped class's). Raises ``ValueError`` for replicas without a session
+    provider to store them with.
+    """
+    if replicas and session_provider is None:
+        raise ValueError(f"{service}: read replicas ({', '.join(sorted(replicas))}) need a session_provider")
+    os.environ.setdefault("MONOSPLIT_SERVICE", service)
+    app.extensions[EXTENSION_KEY] = _Installed(service=service, session_provider=session_provider)
+    register_context_provider(SESSION_CONTEXT, _session_of_current_app)
+    register_context_provider(REQUEST_CONTEXT, _current_request)
+
+    tables = _Tables(metadata)
+    endpoints = _Endpoints(service, dict(exports), session_provider, frozenset(replicas), tables, openapi)
+    blueprint = Blueprint("monosplit_runtime", __name__)
+    blueprint.add_url_rule("/_monosplit/call/<path:qualname>", "call", endpoints.call, methods=["POST"])
+    if serve_healthz:
+        blueprint.add_url_rule("/healthz", "healthz", endpoints.healthz, methods=["GET"])
+    blueprint.add_url_rule("/readyz", "readyz", endpoints.readyz, methods=["GET"])
+    blueprint.add_url_rule("/metrics", "metrics", endpoints.metrics, methods=["GET"])
+    if openapi is not None:
+        blueprint.add_url_rule("/openapi.json", "openapi", endpoints.openapi, methods=["GET"])
+    if session_provider is not None:
+        blueprint.add_url_rule("/_monosplit/replica/<table>", "replica", endpoints.replica, methods=["GET"])
+        blueprint.add_url_rule("/_monosplit/row", "row", endpoints.change_row, methods=["POST"])
+
+    blueprint.add_url_rule(
+        "/_monosplit/transaction/<transaction_id>/<any(commit, abort):verb>",
+        "transaction",
+        endpoints.finish_transaction,
+        methods=["POST"],
+    )
+    # first of all hooks: the replica refresh and the app's own code run inside the transaction
+    app.before_request_funcs.setdefault(None, []).insert(0, _begin_request)
+    app.after_request(_record_status)
+    app.teardown_request(_end_request)
+    _measure_requests(app, service)
+    if replicas:
+        assert session_provider is not None
+        readers = [_ReplicaReader(table, owner, tables) for table, owner in sorted(replicas.items())]
+        app.before_request(_ReplicaRefresh(service, readers, session_provider))
+    app.register_blueprint(blueprint)
+
+
+@dataclass(frozen=True, slots=True)
+class _Installed:
+    service: str
+    session_provider: SessionProvider | None
+
+
+def _session_of_current_app() -> Any:
+    if not has_app_context():
+        raise LookupError("not inside a Flask application context")
+    installed = current_app.extensions.get(EXTENSION_KEY)
+    if installed is None or installed.session_provider is None:
+        raise LookupError(f"the {current_app.name} app has no database session provider")
+    return transactions.session_for_call(installed.session_provider)
+
+
+def _begin_request() -> None:
+    # internal endpoints join a transaction only when the caller says so
+    if request.path.startswith("/_monosplit/") and transactions.HEADER not in request.headers:
+        return
+    transactions.begin_request()
+
+
+def _record_status(response: Response) -> Response:
+    transactions.record_status(response.status_code)
+    return response
+
+
+def _end_request(exc: BaseException | None = None) -> None:
+    if exc is not None:
+        transactions.record_status(500)
+    transactions.end_request()
+
+
+def _current_request() -> Any:
+    if not has_request_context():
+        raise LookupError("not inside a Flask request")
+    return request
+
+
+def _json(payload: Any, status: int) -> Response:
+    # not jsonify: Flask sorts keys, and a dict's order is part of the value
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    return Response(text, status=status, mimetype="application/json")
+
+
+def declared_status(exc: BaseException) -> int | None:
+    """The HTTP status an exception declares: its ``status_code``, ``status`` or ``code``, if 400-599."""
+    for name in ("status_code", "status", "code"):
+        value = getattr(exc, name, None)
+        if type(value) is int and 400 <= value <= 599:
+            return value
+    return None
+
+
+def error_response(exc: BaseException) -> Response:
+    """``{"error": <encoded exception>}`` with the status it declares, else 500 (and then it is logged)."""
+    status = declared_status(exc)
+    if status is None:
+        status = 500
+        logger.error("unexpected %s: %s", type(exc).__name__, exc, exc_info=exc)
+    return _json({"error": encode(exc, path="error")}, status)
+
+
+class _Endpoints:
+    def __init__(
+        self,
+        service: str,
+        exports: dict[str, Callable[..., Any]],
+        session_provider: SessionProvider | None,
+        replicated: frozenset[str],
+        tables: _Tables,
+        openapi: str | None,
+    ) -> None:
+        self.service = service
+        self.exports = exports
+        self.session_provider = session_provider
+        self.replicated = replicated
+        self.tables = tables
+        self.openapi_text = openapi
+
+    def call(self, qualname: str) -> Response:
+        function = self.exports.get(qualname)
+        if function is None:
+            RPC_CALLS.labels("<not exported>", "not_found").inc()
+            return error_response(
+                UnknownExport(
+                    f"the {self.service} service exports no function {qualname!r}", service=self.service
+                )
+            )
+        try:
+            args, kwargs = self._arguments(qualname, function)
+        except BadArguments as exc:
+            RPC_CALLS.labels(qualname, "bad_arguments").inc()
+            return error_response(exc.with_traceback(None))  # the runtime's own frames would only be noise
+        try:
+            value = function(*args, **kwargs)
+            if self.session_provider is not None:
+                self.session_provider().flush()  # new rows get their keys before they are sent
+            pending = transactions.pending_session()
+            if pending is not None:
+                pending.flush()  # kept open for the transaction: committed when its origin commits
+            result = encode(value, path="result")
+            self._end_transaction(commit=True)
+        except Exception as exc:  # noqa: BLE001 - whatever it raised goes back to the caller, as itself
+            self._end_transaction(commit=False)
+            RPC_CALLS.labels(qualname, "error").inc()
+            return error_response(exc)
+        RPC_CALLS.labels(qualname, "ok").inc()
+        return _json({"result": result}, 200)
+
+    def _arguments(
+        self, qualname: str, function: Callable[..., Any]
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """Decode the body and bind it to the function's signature; BadArguments says what does not fit."""
+        payload = request.get_json(force=True, silent=True)
+        if (
+            not isinstance(payload, dict)
+            or not isinstance(payload.get("args", []), list)
+            or not isinstance(payload.get("kwargs", {}), dict)
+        ):
+            raise BadArguments(
+                f'{qualname}: the body must be a JSON object {{"args": [...], "kwargs": {{...}}}}',
+                service=self.service,
+            )
+        try:
+            args = tuple(decode(payload.get("args", [])))
+            kwargs = {str(key): decode(value) for key, value in payload.get("kwargs", {}).items()}
+        except UndecodableValue as exc:
+            raise BadArguments(f"{qualname}: {exc}", service=self.service) from exc
+        try:
+            signature = inspect.signature(function)
+        except (TypeError, ValueError):
+            return args, kwargs  # no signature to check against: the call itself will
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise BadArguments(
+                f"bad arguments for {qualname}{_bare(signature)}: {exc}", service=self.service
+            ) from exc
+        return bound.args, bound.kwargs
+
+    def _end_transaction(self, *, commit: bool) -> None:
+        if self.session_provider is None:
+            return
+        session = self.session_provider()
+        if commit:
+            session.commit()
+            return
+        try:
+            session.rollback()
+        except Exception:
+            logger.exception("rollback failed after an error in the %s service", self.service)
+
+    def change_row(self) -> Response:
+        """Another service changed a record of one of this service's rows: apply it to the row itself."""
+        payload = request.get_json(force=True, silent=True) or {}
+        name, op, field_name = payload.get("class"), payload.get("op"), payload.get("field")
+        cls = importlib.import_module(str(name).rpartition(".")[0]) if isinstance(name, str) else None
+        model = getattr(cls, str(name).rpartition(".")[2], None) if cls is not None else None
+        if model is None or op not in ("set", "clear", "append", "remove") or not isinstance(field_name, str):
+            return error_response(
+                BadArguments(
+                    f"cannot change {name!r}: not a model of the {self.service} service", service=self.service
+                )
+            )
+        assert self.session_provider is not None
+        session = transactions.session_for_call(self.session_provider)
+        try:
+            pk = decode(payload.get("pk", []))
+            row = session.get(model, pk[0] if len(pk) == 1 else tuple(pk))
+            if row is None:
+                raise LookupError(f"no {model.__name__} row with key {pk} in the {self.service} service")
+            value = decode(payload.get("value"))
+            if op == "set":
+                setattr(row, field_name, value)
+            else:
+                collection = getattr(row, field_name)
+                getattr(collection, op)(*(() if op == "clear" else (value,)))
+            session.flush()
+            if transactions.pending_session() is None:
+                session.commit()  # not part of a transaction: this change is one
+        except Exception as exc:  # noqa: BLE001 - the caller gets the error as itself
+            if transactions.pending_session() is None:
+                session.rollback()
+            return error_response(exc)
+        return _json({"changed": True}, 200)
+
+    def finish_transaction(self, transaction_id: str, verb: str) -> Response:
+        transactions.finish(transaction_id, commit=verb == "commit")
+        return _json({"transaction": transaction_id, "outcome": verb}, 200)
+
+    def healthz(self) -> Response:
+        return _json({"status": "ok", "service": self.service}, 200)
+
+    def readyz(self) -> Response:
+        if self.session_provider is not None:
+            from sqlalchemy import text
+
+            try:
+                session = self.session_provider()
+                session.execute(text("SELECT 1"))
+                session.rollback()
+            except Exception as exc:
+                logger.warning("not ready: the database does not answer", exc_info=True)
+                return _json(
+                    {"status": "unavailable", "service": self.service, "reason": f"database: {exc}"}, 503
+                )
+        return _json({"status": "ready", "service": self.service}, 200)
+
+    def metrics(self) -> Response:
+        return Response(exposition(), status=200, content_type=CONTENT_TYPE_LATEST)
+
+    def openapi(self) -> Response:
+        return Response(self.openapi_text, status=200, mimetype="application/json")
+
+    def replica(self, table: str) -> Response:
+        """Every row of a table this service owns, for the services that keep a replica of it."""
+        found = None if table in self.replicated else self.tables.get(table)
+        if found is None:
+            return error_response(
+                UnknownExport(f"the {self.service} service owns no table {table!r}", service=self.service)
+            )
+        from sqlalchemy import select
+
+        assert self.session_provider is not None
+        session = self.session_provider()
+        try:
+            rows = session.execute(select(found).order_by(*found.primary_key.columns)).all()
+            columns = [column.name for column in found.columns]
+            encoded = [
+                [
+                    encode(value, path=f"{table}.rows[{index}].{name}")
+                    for name, value in zip(columns, row, strict=True)
+                ]
+                for index, row in enumerate(rows)
+            ]
+        finally:
+            session.rollback()  # read-only: end the transaction
+        return _json({"table": found.name, "columns": columns, "rows": encoded}, 200)
+
+
+def _bare(signature: inspect.Signature) -> inspect.Signature:
+    """The signature without annotations, which postponed evaluation would show as quoted strings."""
+    parameters = [
+        parameter.replace(annotation=inspect.Parameter.empty) for parameter in signature.parameters.values()
+    ]
+    return signature.replace(parameters=parameters, return_annotation=inspect.Signature.empty)
+
+
+def _measure_requests(app: Flask, service: str) -> None:
+    """Count and time every request the app answers."""
+
+    def start_timer() -> None:
+        request.environ[_STARTED_KEY] = time.perf_counter()
+
+    def record(response: Response) -> Response:
+        HTTP_REQUESTS.labels(service, request.method, str(response.status_code)).inc()
+        started = request.environ.get(_STARTED_KEY)
+        if started is not None:
+            HTTP_SECONDS.labels(service).observe(time.perf_counter() - started)
+        return response
+
+    app.before_request_funcs.setdefault(None, []).insert(
+        0, start_timer
+    )  # first, so the clock covers the rest
+    app.after_request(record)
+
+
+# --------------------------------------------------------------------------- read replicas
+
+
+class _Tables:
+    """Tables by name: from the given MetaData, else from every mapped class's registry."""
+
+    def __init__(self, metadata: Any) -> None:
+        self._metadata = metadata
+        self._found: dict[str, Any] = {}
+
+    def get(self, name: str) -> Any | None:
+        if name in self._found:
+            return self._found[name]
+        for metadata in [self._metadata] if self._metadata is not None else _mapped_metadata():
+            table = metadata.tables.get(name)
+            if table is None:
+                table = next((each for each in metadata.tables.values() if each.name == name), None)
+            if table is not None:
+                self._found[name] = table
+                return table
+        return None
+
+
+def _mapped_metadata() -> list[Any]:
+    """The MetaData of every ORM registry in the process (models are imported by the time requests come)."""
+    registries: Callable[[], Iterable[Any]] | None = getattr(
+        importlib.import_module("sqlalchemy.orm.mapper"), "_all_registries", None
+    )
+    if registries is not None:
+        found = [registry.metadata for registry in registries()]
+    else:  # that helper is private: fall back to the declarative base classes
+        from sqlalchemy.orm import DeclarativeBase, DeclarativeBaseNoMeta
+
+        found = []
+        pending: list[type] = [DeclarativeBase, DeclarativeBaseNoMeta]
+        while pending:
+            cls = pending.pop()
+            pending.extend(cls.__subclasses__())
+            registry = cls.__dict__.get("registry")
+            if registry is not None and hasattr(registry, "metadata"):
+                found.append(registry.metadata)
+    unique = {id(metadata): metadata for metadata in found}
+    return list(unique.values())
+
+
+@dataclass(slots=True)
+class _ReplicaReader:
+    """A local copy of a table another service owns, pulled from the owner.
+
+    This is a simple pull-based replicated read model: code that joins a
+    table another service owns keeps working against a local copy, which is
+    replaced wholesale (delete all rows, insert the owner's rows, in one
+    transaction) when it is older than ``MONOSPLIT_REPLICA_MAX_AGE`` seconds.
+    The default, 0, refreshes before every request, so reads are always as
+    current as the owner's table at the start of the request, at the cost of
+    one round trip and a rewrite per request. That cost is the honest price
+    of giving each service its own database while its code still joins
+    across services; a table large or hot enough to make it hurt is a sign
+    the boundary or the query should move. Writes to the copy are lost at the
+    next refresh: the owner's table is the truth.
+    """
+
+    table: str
+    owner: str
+    tables: _Tables
+    client: ServiceClient = field(init=False)
+    lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+    #: monotonic time at which the current copy was requested from the owner
+    fresh_from: float | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        url_env = self.owner.upper().replace("-", "_") + "_URL"
+        self.client = ServiceClient(self.owner, url_env, f"http://{self.owner}:8000")
+
+    def refresh(self, session: Any, max_age: float) -> None:
+        arrived = time.monotonic()
+        if self._fresh_enough(arrived, max_age):
+            return
+        with self.lock:
+            if self._fresh_enough(arrived, max_age):  # another request refreshed it while this one waited
+                return
+            requested = time.monotonic()
+            payload = self.client.fetch_replica(self.table)
+            self._replace(session, payload)
+            self.fresh_from = requested
+
+    def _fresh_enough(self, arrived: float, max_age: float) -> bool:
+        fresh_from = self.fresh_from
+        if fresh_from is None:
+            return False
+        return fresh_from >= arrived or (max_age > 0 and arrived - fresh_from < max_age)
+
+    def _replace(self, session: Any, payload: Mapping[str, Any]) -> None:
+        from sqlalchemy import delete, insert
+
+        local = self.tables.get(self.table)
+        if local is None:
+            raise LookupError(f"no table {self.table!r} is mapped here to hold the replica")
+        names = list(payload["columns"])
+        rows = [
+            {name: value for name, value in zip(names, row, strict=True) if name in local.c}
+            for row in payload["rows"]
+        ]
+        try:
+            session.execute(delete(local))
+            if rows:
+                session.execute(insert(local), rows)
+            session.commit()
+        except Exception:
+            session.rollback()
+            raise
+
+
+@dataclass(frozen=True, slots=True)
+class _ReplicaRefresh:
+    """``before_request`` hook: bring every replica up to date, or answer 503 saying which one could not be."""
+
+    service: str
+    readers: list[_ReplicaReader]
+    session_provider: SessionProvider
+
+    def __call__(self) -> Response | None:
+        path = request.path
+        if (
+            path in _PATHS_WITHOUT_REPLICAS
+            or path.startswith(("/_monosplit/replica/", "/_monosplit/transaction/"))
+            # refreshed when the transaction first reached this service; its open session
+            # holds the database's write lock, which a refresh would wait for forever
+            or transactions.pending_session() is not None
+        ):
+            return None
+        raw_max_age = os.environ.get("MONOSPLIT_REPLICA_MAX_AGE", "").strip()
+        max_age = float(raw_max_age) if raw_max_age else 0.0
+        for reader in self.readers:
+            try:
+                reader.refresh(self.session_provider(), max_age)
+            except Exception as exc:
+                logger.warning("cannot refresh the replica of %s", reader.table, exc_info=True)
+                return error_response(
+                    ServiceUnavailable(
+                        f"the {self.service} service cannot refresh its copy of the {reader.table} table "
+                        f"from the {reader.owner} service: {exc}",
+                        service=self.service,
+                    )
+                )
+        return None

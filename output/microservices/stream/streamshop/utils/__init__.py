@@ -1,0 +1,1 @@
+"""Cross-cutting helpers used by every part of the application."""

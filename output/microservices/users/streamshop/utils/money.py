@@ -1,0 +1,24 @@
+"""Money helpers.  All amounts are integer cents; never floats."""
+from __future__ import annotations
+from decimal import Decimal
+
+CURRENCY_SYMBOLS: dict[str, str] = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$"}
+
+
+def from_cents(cents: int) -> Decimal:
+    return (Decimal(cents) / 100).quantize(Decimal("0.01"))
+
+
+def format_cents(cents: int, currency: str = "USD") -> str:
+    """Human readable amount, e.g. ``format_cents(-1999, "EUR") == "-€19.99"``."""
+    symbol = CURRENCY_SYMBOLS.get(currency.upper())
+    sign = "-" if cents < 0 else ""
+    amount = f"{from_cents(abs(cents)):,.2f}"
+    if symbol is None:
+        return f"{sign}{amount} {currency.upper()}"
+    return f"{sign}{symbol}{amount}"
+
+
+def money_dict(cents: int, currency: str) -> dict[str, object]:
+    """The JSON shape used for every amount in API responses."""
+    return {"amount_cents": cents, "currency": currency, "display": format_cents(cents, currency)}
