@@ -72,13 +72,21 @@ class Note:
 
 @dataclass(frozen=True, slots=True)
 class BuiltUnit:
+    """One unit's files and what deploying it needs to know."""
+
     name: str
     files: tuple[GeneratedFile, ...]
     notes: tuple[Note, ...]
+    #: public routes it serves: (method, rule)
     routes: tuple[tuple[str, str], ...]
     public: bool
     url_env: str
+    #: configuration keys its code reads
     config: tuple[str, ...]
+    #: units it sends requests to: calls, replica refreshes, changes to their rows
+    calls: tuple[str, ...] = ()
+    #: whether it has a database of its own to connect to
+    database: bool = False
 
 
 @dataclass
@@ -193,12 +201,14 @@ def build_unit(
                 carved, dropped = drop_startup_calls(carved, entry.name, startup)
             code = carved.code
         for removal in removals:
+            if models.get(removal.model):
+                continue  # a replica keeps columns only, by design: its note says so
             if removal.kind == "foreign key":
                 notes.add(
                     "foreign-key",
                     f"`{name}.{removal.model}.{removal.attribute}`: the foreign key to table `{removal.target}` "
-                    f"is gone (that table is {table_owner.get(removal.target, 'elsewhere')}'s); the id column stays "
-                    "and is checked through that service's API if needed.",
+                    f"is gone (the table belongs to {table_owner.get(removal.target, 'another unit')}); the id column "
+                    "stays and is checked through that service's API if needed.",
                 )
             else:
                 notes.add(
@@ -330,6 +340,7 @@ def build_unit(
             ),
         )
     )
+    reached = {s.owner for s in contents.stubs} | {owner for _, owner in contents.replica_tables}
     return BuiltUnit(
         unit.name,
         tuple(sorted(files, key=lambda f: f.path)),
@@ -338,6 +349,8 @@ def build_unit(
         unit.public,
         url_env(unit.name),
         tuple(config),
+        calls=tuple(sorted(reached - {unit.name, SHARED})),
+        database=codebase.session_provider is not None,
     )
 
 

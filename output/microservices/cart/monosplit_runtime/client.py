@@ -126,14 +126,16 @@ class ServiceClient:
                 "kwargs": {key: encode(value, path=f"kwargs[{key!r}]") for key, value in kwargs.items()},
             }
             outcome = "unavailable"
-            transactions.joined(self)
-            status, data = self._exchange(
+            newly_joined = transactions.joined(self)
+            status, data, idle = self._exchange(
                 "POST",
                 f"/_monosplit/call/{quote(qualname, safe='.')}",
                 json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8"),
                 idempotent=idempotent,
                 what=qualname,
             )
+            if idle and newly_joined:
+                transactions.left(self)
             outcome, answer = self._interpret(status, data, qualname, key="result")
             if outcome != "ok":
                 raise answer
@@ -148,7 +150,7 @@ class ServiceClient:
         started = time.perf_counter()
         outcome = "unavailable"
         try:
-            status, data = self._exchange(
+            status, data, _ = self._exchange(
                 "GET", f"/_monosplit/replica/{quote(table, safe='')}", None, idempotent=True, what=what
             )
             outcome, answer = self._interpret(status, data, what, key="rows")
@@ -169,7 +171,7 @@ class ServiceClient:
             "value": encode(value, path=field),
         }
         transactions.joined(self)
-        status, data = self._exchange(
+        status, data, _ = self._exchange(
             "POST",
             "/_monosplit/row",
             json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8"),
@@ -182,7 +184,7 @@ class ServiceClient:
 
     def finish_transaction(self, transaction_id: str, verb: str) -> None:
         """Tell the service the transaction it took part in is over: ``verb`` is "commit" or "abort"."""
-        status, data = self._exchange(
+        status, data, _ = self._exchange(
             "POST",
             f"/_monosplit/transaction/{quote(transaction_id, safe='')}/{verb}",
             b"{}",
@@ -214,8 +216,8 @@ class ServiceClient:
 
     def _exchange(
         self, method: str, path: str, body: bytes | None, *, idempotent: bool, what: str
-    ) -> tuple[int, bytes]:
-        """Send one request, retrying what is safe to retry; return the final status and body."""
+    ) -> tuple[int, bytes, bool]:
+        """Send one request, retrying what is safe to retry; return the final status, body, and idle flag."""
         base = self.base_url
         headers = self._headers()
         timeout = urllib3.Timeout(
@@ -259,7 +261,8 @@ class ServiceClient:
                 if not (
                     response.status in _RETRYABLE_STATUS and idempotent and attempts < _IDEMPOTENT_ATTEMPTS
                 ):
-                    return response.status, response.data
+                    idle = response.headers.get(transactions.IDLE_HEADER) == "1"
+                    return response.status, response.data, idle
             time.sleep(pause)
             delay = min(delay * 2, _MAX_DELAY)
 

@@ -217,7 +217,10 @@ class _Endpoints:
             RPC_CALLS.labels(qualname, "error").inc()
             return error_response(exc)
         RPC_CALLS.labels(qualname, "ok").inc()
-        return _json({"result": result}, 200)
+        response = _json({"result": result}, 200)
+        if transactions.release_if_idle():
+            response.headers[transactions.IDLE_HEADER] = "1"
+        return response
 
     def _arguments(
         self, qualname: str, function: Callable[..., Any]

@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 __all__ = ["HEADER"]
 
 HEADER = "X-Monosplit-Transaction"
+#: in an answer: the callee holds nothing for the transaction, so it needs no commit or abort
+IDLE_HEADER = "X-Monosplit-Transaction-Idle"
 logger = logging.getLogger(__name__)
 
 
@@ -55,6 +57,8 @@ class _Transaction:
     owned_session: bool = False
     #: services called in it since the last commit: name → client
     participants: dict[str, ServiceClient] = field(default_factory=dict)
+    #: whether its session here has written anything (flushed changes)
+    wrote: bool = False
 
 
 _TRANSACTIONS: dict[str, _Transaction] = {}
@@ -115,14 +119,48 @@ def end_request() -> None:
     _tell(transaction, commit=commit)
 
 
-def joined(client: ServiceClient) -> str | None:
-    """A call to ``client``'s service is about to be sent: it takes part in the current transaction."""
+def joined(client: ServiceClient) -> bool:
+    """A call to ``client``'s service is about to be sent: it takes part in the current transaction.
+
+    True when this call made it a participant (it was not one already).
+    """
     transaction_id = current_id()
     if transaction_id is None:
-        return None
+        return False
     transaction = _get(transaction_id, origin=getattr(g, "monosplit_transaction_origin", False))
-    transaction.participants.setdefault(client.service, client)
-    return transaction_id
+    if client.service in transaction.participants:
+        return False
+    transaction.participants[client.service] = client
+    return True
+
+
+def left(client: ServiceClient) -> None:
+    """The service answered that it holds nothing for the transaction: no need to tell it the outcome."""
+    transaction_id = current_id()
+    with _LOCK:
+        transaction = _TRANSACTIONS.get(transaction_id or "")
+    if transaction is not None:
+        transaction.participants.pop(client.service, None)
+
+
+def release_if_idle() -> bool:
+    """After serving a call: if this service wrote nothing and called no one in the transaction, forget it.
+
+    Most calls only read; sparing their commit/abort message saves a round trip each.
+    """
+    transaction_id = current_id()
+    if transaction_id is None or getattr(g, "monosplit_transaction_origin", False):
+        return False
+    with _LOCK:
+        transaction = _TRANSACTIONS.get(transaction_id)
+        if transaction is None or transaction.origin:
+            return True  # nothing held here, or the call came back to the origin, which decides itself
+        if transaction.wrote or transaction.participants:
+            return False
+        del _TRANSACTIONS[transaction_id]
+    if transaction.owned_session:
+        _finish_session(transaction.session, commit=False)
+    return True
 
 
 def session_sent(session: Any) -> None:
@@ -192,7 +230,11 @@ def _watch(transaction: _Transaction) -> None:
     def committed(_session: Any) -> None:
         _tell(transaction, commit=True)
 
+    def flushed(_session: Any, _context: Any) -> None:
+        transaction.wrote = True
+
     event.listen(transaction.session, "after_commit", committed)
+    event.listen(transaction.session, "after_flush", flushed)
 
 
 def _finish_session(session: Any, *, commit: bool) -> None:
