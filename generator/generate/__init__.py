@@ -46,6 +46,8 @@ from generator.generate.unit import (
 from generator.writer import GeneratedFile
 
 RUN_MANIFEST = "monosplit-run.json"
+#: what each unit of an architecture is made of, for `monosplit diff` and other tools
+UNITS_MANIFEST = "monosplit-units.json"
 
 __all__ = ["ARCHITECTURES", "Generation", "generate"]
 
@@ -95,6 +97,47 @@ def _run_manifest(
         "version": 1,
         "architecture": partition.architecture,
         "default_unit": partition.default_unit,
+        "units": units,
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _units_manifest(
+    codebase: Codebase,
+    partition: Partition,
+    contents: dict[str, UnitContents],
+    built: list[BuiltUnit],
+    exported: dict[str, set[str]],
+    *,
+    project: str,
+) -> str:
+    """The architecture as data: every unit's symbols, tables, replicas, API, routes and callees."""
+    size = {s: int(codebase.graph.nodes[s].get("size", 0) or 0) for s in codebase.symbols}
+    units = []
+    for unit, result in zip(partition.units, built, strict=True):
+        content = contents[unit.name]
+        units.append(
+            {
+                "name": unit.name,
+                "public": unit.public,
+                "symbols": sorted(unit.symbols),
+                "lines": sum(size.get(s, 0) for s in unit.symbols),
+                "tables": sorted(unit.tables),
+                "replicas": [table for table, _ in content.replica_tables],
+                "copies": sorted(content.copies),
+                "exports": sorted(exported.get(unit.name, ())),
+                "calls": list(result.calls),
+                "routes": [[method, rule] for method, rule in result.routes],
+            }
+        )
+    document = {
+        "format": "monosplit-units",
+        "version": 1,
+        "project": project,
+        "architecture": partition.architecture,
+        "default_unit": partition.default_unit,
+        "shared": sorted(partition.shared),
+        "shared_lines": sum(size.get(s, 0) for s in partition.shared),
         "units": units,
     }
     return json.dumps(document, indent=2) + "\n"
@@ -165,6 +208,12 @@ def generate(
             GeneratedFile.text(
                 f"{architecture}/{RUN_MANIFEST}",
                 _run_manifest(codebase, partition, built, "" if not single else None),
+            )
+        )
+        files.append(
+            GeneratedFile.text(
+                f"{architecture}/{UNITS_MANIFEST}",
+                _units_manifest(codebase, partition, contents, built, exported, project=project),
             )
         )
         if architecture == "microservices":
