@@ -24,6 +24,7 @@ from analyzer.plan.model import Plan
 from generator.codemods.carve import carve_module
 from generator.generate.apis import Export, signature, writes_anything
 from generator.generate.codebase import Codebase
+from generator.generate.deploy import deployment_files
 from generator.generate.partition import (
     ARCHITECTURES,
     Partition,
@@ -204,6 +205,7 @@ def generate(
             base = prefix.format(unit=unit.name)
             files.extend(GeneratedFile(base + f.path, f.content, f.executable) for f in result.files)
             notes.extend(result.notes)
+        files.extend(deployment_files(codebase, partition, built, architecture=architecture, project=project))
         files.append(
             GeneratedFile.text(
                 f"{architecture}/{RUN_MANIFEST}",

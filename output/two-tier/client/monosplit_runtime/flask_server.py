@@ -188,6 +188,7 @@ class _Endpoints:
         self.replicated = replicated
         self.tables = tables
         self.openapi_text = openapi
+        self._signatures: dict[str, inspect.Signature] = {}  # worked out once per export, not per call
 
     def call(self, qualname: str) -> Response:
         function = self.exports.get(qualname)
@@ -241,10 +242,12 @@ class _Endpoints:
             kwargs = {str(key): decode(value) for key, value in payload.get("kwargs", {}).items()}
         except UndecodableValue as exc:
             raise BadArguments(f"{qualname}: {exc}", service=self.service) from exc
-        try:
-            signature = inspect.signature(function)
-        except (TypeError, ValueError):
-            return args, kwargs  # no signature to check against: the call itself will
+        signature = self._signatures.get(qualname)
+        if signature is None:
+            try:
+                signature = self._signatures[qualname] = inspect.signature(function)
+            except (TypeError, ValueError):
+                return args, kwargs  # no signature to check against: the call itself will
         try:
             bound = signature.bind(*args, **kwargs)
         except TypeError as exc:
