@@ -53,6 +53,31 @@ def analysis_flags(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def plan_flags(command: F) -> F:
+    """Add the flags that steer the suggestion: ``target``, ``seed`` and ``scaling``."""
+    options = (
+        click.option(
+            "--services",
+            "target",
+            type=click.IntRange(min=1),
+            help="How many services to aim for (default: chosen by the method).",
+        ),
+        click.option(
+            "--seed", type=int, default=42, show_default=True, help="Seed of the community detection."
+        ),
+        click.option(
+            "--scaling",
+            type=click.Choice(["unknown", "low", "high"]),
+            default="unknown",
+            show_default=True,
+            help="Your scaling needs, which static analysis cannot see; they weigh in the verdict.",
+        ),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def run_analysis(path: Path, flags: dict[str, Any], *, quiet: bool) -> Analysis:
     """Analyse ``path`` with a progress bar on an interactive terminal."""
     options = load_options(path, **flags)

@@ -7,27 +7,14 @@ from typing import Any
 
 import click
 
-from generator.cli.common import analysis_flags, run_analysis
+from generator.cli.common import analysis_flags, plan_flags, run_analysis
 from generator.cli.generate import format_generation, write_architectures
 
 
 @click.command("migrate")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Folder to generate into.")
-@click.option(
-    "--services",
-    "target",
-    type=click.IntRange(min=1),
-    help="How many services to aim for (default: chosen by the method).",
-)
-@click.option("--seed", type=int, default=42, show_default=True, help="Seed of the community detection.")
-@click.option(
-    "--scaling",
-    type=click.Choice(["unknown", "low", "high"]),
-    default="unknown",
-    show_default=True,
-    help="Your scaling needs; they weigh in the verdict.",
-)
+@plan_flags
 @click.option("--force", is_flag=True, help="Overwrite generated files even where you changed them.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems and the last line.")
 @analysis_flags

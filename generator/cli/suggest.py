@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from generator.cli.common import analysis_flags, run_analysis
+from generator.cli.common import analysis_flags, plan_flags, run_analysis
 from generator.cli.output import write_output
 
 if TYPE_CHECKING:
@@ -25,20 +25,7 @@ _REPORT_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "htm
     type=click.Path(path_type=Path),
     help="Write a report: Markdown (.md) or self-contained HTML (.html).",
 )
-@click.option(
-    "--services",
-    "target",
-    type=click.IntRange(min=1),
-    help="How many services to aim for (default: chosen by the method).",
-)
-@click.option("--seed", type=int, default=42, show_default=True, help="Seed of the community detection.")
-@click.option(
-    "--scaling",
-    type=click.Choice(["unknown", "low", "high"]),
-    default="unknown",
-    show_default=True,
-    help="Your scaling needs, which static analysis cannot see; they weigh in the verdict.",
-)
+@plan_flags
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line.")
 @analysis_flags
 def suggest_command(

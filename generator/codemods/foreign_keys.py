@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from generator.codemods.names import called_name
+
 
 @dataclass(frozen=True, slots=True)
 class LinkRemoval:
@@ -31,16 +33,6 @@ def _string(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.SimpleString):
         value = node.evaluated_value
         return value if isinstance(value, str) else None
-    return None
-
-
-def _call_name(node: cst.BaseExpression) -> str | None:
-    if not isinstance(node, cst.Call):
-        return None
-    if isinstance(node.func, cst.Name):
-        return node.func.value
-    if isinstance(node.func, cst.Attribute):
-        return node.func.attr.value
     return None
 
 
@@ -63,7 +55,7 @@ def _class_names(node: cst.CSTNode) -> list[str]:
 
 
 def _foreign_key_table(call: cst.Call) -> str | None:
-    if _call_name(call) != "ForeignKey" or not call.args:
+    if called_name(call) != "ForeignKey" or not call.args:
         return None
     first = call.args[0].value
     text = _string(first)
@@ -103,7 +95,7 @@ class _ModelLinks(cst.CSTTransformer):
         return not self.replica and table in self.keep_tables
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
-        if _call_name(updated_node) not in ("mapped_column", "Column"):
+        if called_name(updated_node) not in ("mapped_column", "Column"):
             return updated_node
         args = list(updated_node.args)
         kept = []
@@ -167,7 +159,7 @@ def strip_foreign_links(
         for member in block.body:
             assert isinstance(member, cst.BaseStatement)
             found = _assignment(member)
-            if found is not None and _call_name(found[2]) == "relationship":
+            if found is not None and called_name(found[2]) == "relationship":
                 attribute, annotation, value = found
                 assert isinstance(value, cst.Call)
                 targets = (

@@ -15,15 +15,7 @@ from collections.abc import Collection
 
 import libcst as cst
 
-
-def _callee(node: cst.BaseExpression) -> str | None:
-    if not isinstance(node, cst.Call):
-        return None
-    if isinstance(node.func, cst.Name):
-        return node.func.value
-    if isinstance(node.func, cst.Attribute):
-        return node.func.attr.value
-    return None
+from generator.codemods.names import called_name
 
 
 class _DropCalls(cst.CSTTransformer):
@@ -36,7 +28,7 @@ class _DropCalls(cst.CSTTransformer):
     ) -> cst.SimpleStatementLine:
         if len(updated_node.body) != 1 or not isinstance(updated_node.body[0], cst.Expr):
             return updated_node
-        name = _callee(updated_node.body[0].value)
+        name = called_name(updated_node.body[0].value)
         if name is None or name not in self.names:
             return updated_node
         self.dropped.append(name)

@@ -66,7 +66,7 @@ def json_schema(annotation: str | None) -> dict[str, Any]:
     if not annotation:
         return {}
     text = annotation.strip().strip("\"'")
-    options = [part.strip() for part in _split_union(text)]
+    options = [part.strip() for part in _split_top_level(text, "|")]
     if len(options) > 1:
         nullable = "None" in options
         rest = [o for o in options if o != "None"]
@@ -79,7 +79,7 @@ def json_schema(annotation: str | None) -> dict[str, Any]:
     if head in _SCALARS:
         return {"type": _SCALARS[head]}
     if head in _ARRAYS:
-        item = json_schema(_split_args(inner[:-1])[0]) if inner else {}
+        item = json_schema(_split_top_level(inner[:-1], ",")[0]) if inner else {}
         return {"type": "array", "items": item} if item else {"type": "array"}
     if head in _OBJECTS:
         return {"type": "object"}
@@ -88,35 +88,20 @@ def json_schema(annotation: str | None) -> dict[str, Any]:
     return {"description": f"a {text}: encoded by monosplit_runtime.codec"}
 
 
-def _split_args(text: str) -> list[str]:
+def _split_top_level(text: str, separator: str) -> list[str]:
+    """``text`` split at ``separator`` outside brackets: ``dict[str, int] | None`` at ``|``."""
     parts, depth, current = [], 0, ""
     for char in text:
         if char == "[":
             depth += 1
         elif char == "]":
             depth -= 1
-        if char == "," and depth == 0:
+        if char == separator and depth == 0:
             parts.append(current.strip())
             current = ""
         else:
             current += char
     parts.append(current.strip())
-    return parts
-
-
-def _split_union(text: str) -> list[str]:
-    parts, depth, current = [], 0, ""
-    for char in text:
-        if char == "[":
-            depth += 1
-        elif char == "]":
-            depth -= 1
-        if char == "|" and depth == 0:
-            parts.append(current)
-            current = ""
-        else:
-            current += char
-    parts.append(current)
     return parts
 
 

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
+from generator.codemods.names import called_name
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -406,7 +408,7 @@ class Codebase:
                         if (
                             isinstance(small, (cst.Assign, cst.AnnAssign))
                             and isinstance(small.value, cst.Call)
-                            and _call_name(small.value) == "scoped_session"
+                            and called_name(small.value) == "scoped_session"
                         ):
                             target = (
                                 small.targets[0].target if isinstance(small, cst.Assign) else small.target
@@ -416,17 +418,8 @@ class Codebase:
         return None
 
 
-def _call_name(call: cst.Call) -> str | None:
-    func = call.func
-    if isinstance(func, cst.Attribute):
-        return func.attr.value
-    if isinstance(func, cst.Name):
-        return func.value
-    return None
-
-
 def _is_flask_call(node: cst.BaseExpression | None) -> bool:
-    return isinstance(node, cst.Call) and _call_name(node) == "Flask"
+    return isinstance(node, cst.Call) and called_name(node) == "Flask"
 
 
 class _FlaskFinder(cst.CSTVisitor):
