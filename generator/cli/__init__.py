@@ -14,6 +14,7 @@ import click
 from analyzer import __version__
 from analyzer.errors import MonosplitError
 from generator.cli.analyze import analyze_command
+from generator.cli.deploy import deploy_command
 from generator.cli.diff import diff_command
 from generator.cli.generate import generate_command
 from generator.cli.migrate import migrate_command
@@ -45,3 +46,4 @@ main.add_command(generate_command)
 main.add_command(migrate_command)
 main.add_command(run_command)
 main.add_command(diff_command)
+main.add_command(deploy_command)

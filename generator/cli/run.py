@@ -88,6 +88,24 @@ class _Assignment(click.ParamType):
     show_default=True,
     help="Seconds a request waits for a unit with no ready replica before a 503.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "docker"]),
+    default="local",
+    show_default=True,
+    help="local: the units as processes on this machine; docker: built as images, run as containers.",
+)
+@click.option(
+    "--base-image",
+    metavar="IMAGE",
+    help="[docker] The Python base image of every unit (default: the Dockerfiles' own).",
+)
+@click.option(
+    "--wheels",
+    is_flag=True,
+    help="[docker] Build the requirements as wheels here and install only those in the images "
+    "(for engines that cannot reach a package index; the base image's Python must match this one).",
+)
 def run_command(
     directory: Path,
     port: int,
@@ -98,11 +116,16 @@ def run_command(
     keep_data: bool,
     ready_timeout: float,
     unavailable_timeout: float,
+    engine: str,
+    base_image: str | None,
+    wheels: bool,
 ) -> None:
     """Run the architecture in DIR (or the manifest file DIR) until Ctrl-C.
 
     Starts every unit of its monosplit-run.json, restarts any that exits,
-    and serves them all behind one gateway on --port.
+    and serves them all behind one gateway on --port. With --engine docker,
+    each unit's image is built from its Dockerfile and its replicas run as
+    containers on a network of their own, where units find each other by name.
     """
     from generator.run import RunOptions, load_manifest, run_architecture
 
@@ -117,6 +140,15 @@ def run_command(
         ready_timeout=ready_timeout,
         unavailable_timeout=unavailable_timeout,
     )
+    if engine == "docker":
+        from generator.run.docker_engine import run_in_containers
+        from generator.run.images import BuildOptions
+
+        build = BuildOptions(base_image=base_image, wheels=wheels)
+        run_in_containers(manifest, options, build, emit=_echo, inherited_env=os.environ)
+        return
+    if base_image is not None or wheels:
+        raise click.UsageError("--base-image and --wheels need --engine docker")
     run_architecture(manifest, options, emit=_echo)
 
 
