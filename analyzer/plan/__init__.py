@@ -7,7 +7,7 @@ docs/plan-format.md and read back by :func:`load_plan`.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +91,15 @@ def suggest(
         raise PlanError(f"{analysis.root}: no top-level classes or functions to assign to services")
     pins = pins or Pins()
     clustering = cluster_units(units, pins=pins, target=target_services, seed=seed)
+    if not any(clustering.groups):
+        # everything is used from everywhere (a library, say): there is nothing to split
+        # off, and the code is one service rather than a shared library with none
+        clustering = replace(
+            clustering,
+            groups=(frozenset(units.units),),
+            shared=frozenset(),
+            table_owner=dict.fromkeys(clustering.table_owner, 0),
+        )
     fixed = {index: name for name, index in clustering.pinned_names.items()}
     groups = [sorted(g) for g in clustering.groups]
     owned: list[list[str]] = [[] for _ in groups]
