@@ -54,6 +54,17 @@ _SUFFIX_FORMATS = {
     show_default=True,
     help="Scenario runs before measuring, not counted.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "docker"]),
+    default="local",
+    show_default=True,
+    help="How --measure runs the architectures: local processes, or containers (monosplit run --engine).",
+)
+@click.option(
+    "--base-image", help="With --engine docker: the base image to build on (monosplit run --base-image)."
+)
+@click.option("--wheels", is_flag=True, help="With --engine docker: install from wheels built on the host.")
 def diff_command(
     a: Path,
     b: Path,
@@ -64,6 +75,9 @@ def diff_command(
     scenario: Path | None,
     requests: int,
     warmup: int,
+    engine: str,
+    base_image: str | None,
+    wheels: bool,
 ) -> None:
     """Compare architecture A with B: generated folders, plan files, or source folders to suggest for.
 
@@ -75,7 +89,16 @@ def diff_command(
 
     if fmt is None:
         fmt = _SUFFIX_FORMATS.get(output.suffix.lower(), "text") if output is not None else "text"
-    options = MeasureOptions(scenario=scenario, requests=requests, warmup=warmup) if measure else None
+    run_args = (
+        ("--engine", engine)
+        + (("--base-image", base_image) if base_image else ())
+        + (("--wheels",) if wheels else ())
+    )
+    options = (
+        MeasureOptions(scenario=scenario, requests=requests, warmup=warmup, run_args=run_args)
+        if measure
+        else None
+    )
     result = diff(a, b, graph=graph, measure=options, emit=lambda line: click.echo(line, err=True))
     text = render(result, fmt)
     if output is None:

@@ -36,6 +36,8 @@ class MeasureOptions:
     requests: int = 200
     warmup: int = 1
     env: Mapping[str, str] = field(default_factory=dict)
+    #: extra `monosplit run` arguments: the engine and its options (``--engine docker``)
+    run_args: tuple[str, ...] = ()
 
 
 def diff(
@@ -68,6 +70,7 @@ def diff(
         requests=measure.requests,
         warmup=measure.warmup,
         env=measure.env,
+        run_args=measure.run_args,
         emit=emit,
     )
     return replace(result, measured=measured)

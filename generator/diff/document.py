@@ -210,6 +210,7 @@ def _measured(measured: Measurement | None) -> dict[str, Any] | None:
         "scenario": measured.scenario,
         "requests": measured.requests,
         "warmup_runs": measured.warmup,
+        "engine": measured.engine,
         "machine": {
             "cores": machine.cores,
             "cpu": machine.cpu,

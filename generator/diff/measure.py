@@ -79,6 +79,7 @@ def measure(
     warmup: int = 1,
     env: Mapping[str, str] | None = None,
     emit: Emit | None = None,
+    run_args: tuple[str, ...] = (),
 ) -> Measurement:
     """Run A, then B, each for at least ``requests`` measured requests after ``warmup`` scenario runs."""
     require_generated(diff)
@@ -88,7 +89,9 @@ def measure(
     for side in (diff.a, diff.b):
         if emit:
             emit(f"measuring {side.label} ...")
-        runs.append(measure_side(side, run, requests=requests, warmup=warmup, env=env or {}))
+        runs.append(
+            measure_side(side, run, requests=requests, warmup=warmup, env=env or {}, run_args=run_args)
+        )
     a_run, b_run = runs
     a_routes = by_route(a_run.samples, router_of(diff.a.units))
     b_routes = by_route(b_run.samples, router_of(diff.b.units))
@@ -108,6 +111,7 @@ def measure(
         a=latency_stats([s.elapsed_ms for s in a_run.samples], a_run.seconds),
         b=latency_stats([s.elapsed_ms for s in b_run.samples], b_run.seconds),
         routes=routes,
+        engine=run_args[run_args.index("--engine") + 1] if "--engine" in run_args else "local",
     )
 
 
@@ -126,10 +130,18 @@ def _route_order(key: str) -> tuple[str, str]:
     return (rule, method)
 
 
-def measure_side(side: Side, run: Scenario, *, requests: int, warmup: int, env: Mapping[str, str]) -> SideRun:
+def measure_side(
+    side: Side,
+    run: Scenario,
+    *,
+    requests: int,
+    warmup: int,
+    env: Mapping[str, str],
+    run_args: tuple[str, ...] = (),
+) -> SideRun:
     """Start ``side``'s architecture, run the scenario whole until ``requests`` were measured, stop it."""
     assert side.folder is not None
-    with running(side.folder, env=env) as base_url:
+    with running(side.folder, env=env, run_args=run_args) as base_url:
         for _ in range(warmup):
             _samples(run, base_url, side)
         samples: list[Sample] = []
@@ -162,9 +174,11 @@ def _samples(run: Scenario, base_url: str, side: Side) -> list[Sample]:
 
 
 @contextlib.contextmanager
-def running(folder: Path, *, env: Mapping[str, str], timeout: float = READY_TIMEOUT) -> Iterator[str]:
+def running(
+    folder: Path, *, env: Mapping[str, str], timeout: float = READY_TIMEOUT, run_args: tuple[str, ...] = ()
+) -> Iterator[str]:
     """``monosplit run folder --port 0`` until it is ready; yields its URL; stopped with SIGTERM after."""
-    command = [sys.executable, "-m", "generator.cli", "run", str(folder), "--port", "0"]
+    command = [sys.executable, "-m", "generator.cli", "run", str(folder), "--port", "0", *run_args]
     process = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,

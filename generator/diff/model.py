@@ -229,6 +229,8 @@ class Measurement:
     a: LatencyStats
     b: LatencyStats
     routes: tuple[RouteLatency, ...]
+    #: how ``monosplit run`` ran them: "local" processes or "docker" containers
+    engine: str = "local"
 
 
 @dataclass(frozen=True, slots=True)

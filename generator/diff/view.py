@@ -542,7 +542,7 @@ def _measured(diff: Diff) -> Section:
     paragraphs = (
         f"Scenario {measured.scenario}, run whole until at least {measured.requests:,} requests per side, "
         f"after {measured.warmup} warm-up run{'s' if measured.warmup != 1 else ''}; A then B, "
-        "each alone, with monosplit run (the local engine).",
+        f"each alone, with monosplit run (the {measured.engine} engine).",
         f"A: {measured.a.count:,} requests in {measured.a_runs} runs ({measured.a_seconds:.1f} s). "
         f"B: {measured.b.count:,} requests in {measured.b_runs} runs ({measured.b_seconds:.1f} s).",
         f"Machine: {machine.cores} cores ({machine.cpu}), load average {load} before measuring, "
