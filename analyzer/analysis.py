@@ -1,32 +1,53 @@
-"""The analysis use case: a path in, the dependency graph and its problems out."""
+"""The analysis use case: a path in, the dependency graph and its problems out.
+
+Three ways to an answer, cheapest first:
+
+* **cached**: nothing changed since the last run, whose result is loaded;
+* **patched**: a few files changed and none of them changed its interface
+  (:func:`analyzer.graph.module_interface`). The graph is made of one
+  contribution per module, and what a module contributes depends on the
+  others only through their interfaces, so only the edited modules are
+  re-extracted and re-resolved, reading other modules' facts from the
+  fact cache as resolution reaches them; the other contributions are the
+  last run's. The result is the same as a full run's, graph, problems and
+  summary alike (tests/analyzer/test_incremental.py checks it);
+* **full**: every module is resolved.
+"""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import sys
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
-from analyzer.cache import FACTS_VERSION, GRAPH_VERSION, FactCache, content_key
+from analyzer.cache import FACTS_VERSION, GRAPH_VERSION, FactCache, FileFacts, content_key
 from analyzer.discovery import discover, read_source
 from analyzer.facts import ModuleFacts
-from analyzer.graph import CallStats
+from analyzer.graph import CallStats, GraphData
 from analyzer.options import AnalysisOptions, default_cache_dir
 from analyzer.problems import Problem
 from analyzer.resolve import UnresolvedImport
-from analyzer.scan import Job, extract_all, worker_count
+from analyzer.scan import Extractor, Job, extract_all, worker_count
 from analyzer.summary import Summary, summarize
 
 if TYPE_CHECKING:
     import networkx as nx
 
-#: The graph as plain data: ((node, attributes), ...), ((source, target, key, attributes), ...)
-GraphData = tuple[tuple[tuple[str, dict[str, Any]], ...], tuple[tuple[str, str, str, dict[str, Any]], ...]]
+    from analyzer.frameworks.base import Framework
+    from analyzer.graph import Contribution, ProgramPart
+
+T = TypeVar("T")
+
+#: Patch the last result when at most this many files changed; resolve everything otherwise.
+MAX_PATCHED_FILES = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +69,8 @@ class Analysis:
     parsed: int = 0
     reused: int = 0
     from_cache: bool = False
+    #: modules whose code this run resolved: all, the edited ones when it patched the last result, or none
+    resolved: int = 0
     # The networkx graph, built from ``graph_data`` on first use: a warm run
     # that prints the (cached) summary never pays for importing networkx.
     _graph: list[nx.MultiDiGraph] = field(default_factory=list, compare=False, repr=False)
@@ -56,13 +79,26 @@ class Analysis:
     def graph(self) -> nx.MultiDiGraph:
         """The dependency graph (see :mod:`analyzer.graph`). Do not modify it."""
         if not self._graph:
-            import networkx as nx
+            from analyzer.graph import to_networkx
 
-            graph = nx.MultiDiGraph()
-            graph.add_nodes_from(self.graph_data[0])
-            graph.add_edges_from(self.graph_data[1])
-            self._graph.append(graph)
+            self._graph.append(to_networkx(self.graph_data))
         return self._graph[0]
+
+
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    """What patching a result needs, kept beside it in the cache."""
+
+    setting: str  # analyzer versions, root name and options
+    files: tuple[tuple[str, str, bool], ...]  # (path, module, is package) of every file read
+    keys: tuple[str, ...]  # the content key of each
+    input_problems: tuple[Problem, ...]  # found before extraction (discovery, reading)
+    problems: tuple[Problem, ...]  # all of them, as reported
+    modules: tuple[str, ...]  # modules with facts, in file order
+    program: ProgramPart
+    contributions: tuple[Contribution, ...]
+    #: module names and node ids are unique, so each node has one owner module
+    patchable: bool
 
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
@@ -74,6 +110,48 @@ def analyze(path: Path, options: AnalysisOptions, *, progress: Progress | None =
     Raises :class:`~analyzer.errors.InputError` when ``path`` does not exist or
     holds no Python; problems with single files are reported in the result.
     """
+    with _no_cycle_collection():
+        return _analyze(path, options, progress)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector for the run.
+
+    A run allocates millions of small objects that live until it ends
+    (facts, the resolver's answers, the graph); the collector would scan
+    them again and again and find nothing to free. On Django's source it
+    made loading facts and resolving several times slower.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _analyze(path: Path, options: AnalysisOptions, progress: Progress | None) -> Analysis:
+    cache = FactCache(options.cache_dir or default_cache_dir(), path) if options.use_cache else None
+    # A run after an earlier one may patch its result: start importing the extractor now.
+    extractor = Extractor() if cache is not None and cache.parts_path.exists() else None
+    try:
+        return _analyze_with(path, options, progress, cache, extractor)
+    finally:
+        if extractor is not None:
+            extractor.close()
+        if cache is not None:
+            cache.close()
+
+
+def _analyze_with(
+    path: Path,
+    options: AnalysisOptions,
+    progress: Progress | None,
+    cache: FactCache | None,
+    extractor: Extractor | None,
+) -> Analysis:
     found = discover(path, options)
     problems: list[Problem] = list(found.problems)
     keyed: list[tuple[str, Job]] = []
@@ -88,15 +166,40 @@ def analyze(path: Path, options: AnalysisOptions, *, progress: Progress | None =
                 Job(data, source.module, source.rel, source.is_package),
             )
         )
+    input_problems = tuple(sorted(problems))
+    setting = _setting(found.root.name, options)
 
-    cache = FactCache(options.cache_dir or default_cache_dir(), found.root) if options.use_cache else None
-    result_key = _result_key(found.root.name, keyed, problems, options)
+    result_key = _result_key(setting, keyed, problems)
+    fresh: dict[str, FileFacts] = {}
     if cache is not None:
+        cache.wait_for_writer()
         cached = cache.load_result(result_key)
         if isinstance(cached, Analysis):
-            return _replace_cached(cached)
+            return replace(cached, parsed=0, reused=cached.files, from_cache=True, resolved=0, _graph=[])
+        outcome = _patch(cache, setting, keyed, input_problems, progress, extractor)
+        if isinstance(outcome, _Patched):
+            analysis = replace(
+                outcome.analysis,
+                root=found.root.name,
+                files=len(found.files),
+                excluded=found.excluded,
+            )
+            keep = [key for key, _ in keyed]
 
-    stored = cache.load_facts() if cache is not None else {}
+            def write() -> None:
+                cache.save_facts(outcome.facts, keep=keep)
+                cache.save_result(result_key, analysis)
+                cache.save_parts(outcome.parts)
+
+            cache.close()  # not shared with the child that writes
+            cache.write_in_background(write)
+            return analysis
+        fresh = outcome  # facts extracted while trying: not extracted twice
+    if extractor is not None:
+        extractor.close()
+
+    stored = cache.load_facts([key for key, _ in keyed]) if cache is not None else {}
+    stored.update(fresh)
     todo = [job for key, job in keyed if key not in stored]
     done = 0
 
@@ -106,70 +209,216 @@ def analyze(path: Path, options: AnalysisOptions, *, progress: Progress | None =
         if progress:
             progress("parse", done, len(todo))
 
-    fresh = extract_all(todo, workers=worker_count(options.jobs), on_done=tick)
-    fresh_by_module = {job.module: result for job, result in zip(todo, fresh, strict=True)}
-    current: dict[str, ModuleFacts | Problem] = {}
+    extracted = extract_all(todo, workers=worker_count(options.jobs), on_done=tick)
+    by_module = {job.module: result for job, result in zip(todo, extracted, strict=True)}
     facts: list[ModuleFacts] = []
+    new: dict[str, FileFacts] = {}
     for key, job in keyed:
-        result = stored.get(key) or fresh_by_module[job.module]
-        current[key] = result
+        result = stored.get(key) or by_module[job.module]
+        if key not in stored or key in fresh:
+            new[key] = result
         if isinstance(result, Problem):
             problems.append(result)
         else:
             facts.append(result)
-    saving = _save_facts_in_background(cache, current) if cache is not None and todo else None
+    if cache is not None:
+        cache.close()  # not shared with the child that writes
+    saving = (
+        _in_background(lambda: cache.save_facts(new, keep=[k for k, _ in keyed])) if cache and new else None
+    )
 
     if progress:
         progress("resolve", 0, 1)
-    graph, calls, unresolved = _resolve_with_big_stack(facts)
-    externals: Counter[str] = Counter()
-    top_level = {f.module.split(".")[0] for f in facts}
-    for f in facts:
-        for imp in f.imports:
-            if imp.level == 0 and imp.module.split(".")[0] not in top_level:
-                externals[imp.module.split(".")[0]] += 1
-    analysis = Analysis(
+    program, contributions = _with_big_stack(lambda: _resolve_all(facts))
+    modules = tuple(dict.fromkeys(f.module for f in facts))
+    analysis = _result(program, contributions, tuple(sorted(problems)))
+    analysis = replace(
+        analysis,
         root=found.root.name,
-        graph_data=(
-            tuple(graph.nodes(data=True)),
-            tuple((u, v, k, d) for u, v, k, d in graph.edges(keys=True, data=True)),
-        ),
-        problems=tuple(sorted(problems)),
-        unresolved_imports=tuple(unresolved),
-        calls=calls,
         files=len(found.files),
-        lines=sum(f.lines for f in facts),
         excluded=found.excluded,
-        external_packages=tuple(sorted(externals.items(), key=lambda kv: (-kv[1], kv[0]))),
-        summary=summarize(graph),
-        parsed=len(todo),
-        reused=len(keyed) - len(todo),
+        parsed=len(todo) + len(fresh),
+        reused=len(keyed) - len(todo) - len(fresh),
+        resolved=len(contributions),
     )
     if saving is not None:
         saving()
     if cache is not None:
-        cache.save_result(result_key, replace(analysis, _graph=[]))
-    analysis._graph.append(graph)
+        parts = _Parts(
+            setting=setting,
+            files=tuple((job.rel, job.module, job.is_package) for _, job in keyed),
+            keys=tuple(key for key, _ in keyed),
+            input_problems=input_problems,
+            problems=analysis.problems,
+            modules=modules,
+            program=program,
+            contributions=tuple(contributions),
+            patchable=len(modules) == len(facts) and _unique_ids(contributions),
+        )
+
+        def write() -> None:
+            cache.save_result(result_key, analysis)
+            cache.save_parts(parts)
+
+        cache.write_in_background(write)
     return analysis
 
 
-def _save_facts_in_background(
-    cache: FactCache, facts: dict[str, ModuleFacts | Problem]
-) -> Callable[[], None]:
-    """Write the fact cache in a forked child while this process resolves names.
+def _resolve_all(facts: list[ModuleFacts]) -> tuple[ProgramPart, list[Contribution]]:
+    from analyzer.frameworks import default_frameworks
+    from analyzer.graph import build_parts
+    from analyzer.resolve import Resolver
 
-    Pickling the facts of a big tree takes about a second of one core; the
-    other core is idle during resolution. Returns a function that waits for
-    the child. Where fork is unavailable, the cache is written here and now.
+    frameworks = default_frameworks()
+    return build_parts(Resolver(facts, framework_hooks=frameworks), frameworks=frameworks)
+
+
+def _result(
+    program: ProgramPart, contributions: Sequence[Contribution], problems: tuple[Problem, ...]
+) -> Analysis:
+    """The analysis the parts make (the run's own counts are filled in by the caller)."""
+    from analyzer.graph import NO_CALLS, assemble
+
+    graph_data = assemble(program, contributions)
+    ordered = sorted(contributions, key=lambda c: c.module)
+    externals: Counter[str] = Counter()
+    for contribution in ordered:
+        externals.update(dict(contribution.external_imports))
+    return Analysis(
+        root="",
+        graph_data=graph_data,
+        problems=problems,
+        unresolved_imports=tuple(u for c in ordered for u in c.unresolved_imports),
+        calls=sum((c.calls for c in ordered), NO_CALLS),
+        files=0,
+        lines=sum(c.lines for c in ordered),
+        excluded=0,
+        external_packages=tuple(sorted(externals.items(), key=lambda kv: (-kv[1], kv[0]))),
+        summary=summarize(graph_data),
+    )
+
+
+def _unique_ids(contributions: Sequence[Contribution]) -> bool:
+    from analyzer.graph import unique_ids
+
+    return unique_ids(contributions)
+
+
+# --- patching the last result ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Patched:
+    analysis: Analysis
+    parts: _Parts
+    facts: dict[str, FileFacts]  # of the edited files, for the fact cache
+
+
+class _Unpatchable(Exception):
+    """The last result cannot be patched; analyse in full."""
+
+
+def _patch(
+    cache: FactCache,
+    setting: str,
+    keyed: list[tuple[str, Job]],
+    input_problems: tuple[Problem, ...],
+    progress: Progress | None,
+    extractor: Extractor | None,
+) -> _Patched | dict[str, FileFacts]:
+    """The last result patched for the files that changed, or the facts extracted on the way."""
+    parts = cache.load_parts()
+    if not isinstance(parts, _Parts) or parts.setting != setting or not parts.patchable:
+        return {}
+    files = tuple((job.rel, job.module, job.is_package) for _, job in keyed)
+    if files != parts.files or input_problems != parts.input_problems:
+        return {}
+    changed = [(key, job, old) for (key, job), old in zip(keyed, parts.keys, strict=True) if key != old]
+    if not changed or len(changed) > MAX_PATCHED_FILES:
+        return {}
+    jobs = [job for _, job, _ in changed]
+    extracted = extractor.extract(jobs) if extractor is not None else extract_all(jobs, workers=1)
+    fresh: dict[str, FileFacts] = {
+        key: result for (key, _, _), result in zip(changed, extracted, strict=True)
+    }
+    from analyzer.frameworks import default_frameworks
+    from analyzer.graph import interface_calls, module_interface
+
+    frameworks = default_frameworks()
+    calls = interface_calls(frameworks)
+    edited: dict[str, ModuleFacts] = {}
+    for key, job, old_key in changed:
+        new, old = fresh[key], cache.load_fact(old_key)
+        if not (isinstance(new, ModuleFacts) and isinstance(old, ModuleFacts)):
+            return fresh
+        if module_interface(new, calls) != module_interface(old, calls):
+            return fresh
+        edited[job.module] = new
+    if progress:
+        progress("resolve", 0, 1)
+    keys = {job.module: key for key, job in keyed}
+    try:
+        contributions = _with_big_stack(lambda: _resolve_edited(cache, parts, edited, keys, frameworks))
+    except _Unpatchable:
+        return fresh
+    analysis = _result(parts.program, contributions, parts.problems)
+    analysis = replace(analysis, parsed=len(changed), reused=len(keyed) - len(changed), resolved=len(edited))
+    new_parts = replace(parts, keys=tuple(key for key, _ in keyed), contributions=tuple(contributions))
+    return _Patched(analysis, new_parts, fresh)
+
+
+def _resolve_edited(
+    cache: FactCache,
+    parts: _Parts,
+    edited: dict[str, ModuleFacts],
+    keys: dict[str, str],
+    frameworks: Sequence[Framework],
+) -> list[Contribution]:
+    """The last run's contributions, those of the edited modules computed afresh."""
+    from analyzer.graph import module_contribution
+    from analyzer.resolve import Resolver
+
+    def load(module: str) -> ModuleFacts:
+        if module in edited:
+            return edited[module]
+        facts = cache.load_fact(keys[module])
+        if not isinstance(facts, ModuleFacts):
+            raise _Unpatchable(module)
+        return facts
+
+    owners = {nid: c.module for c in parts.contributions for nid, _ in c.nodes[1:]}
+    resolver = Resolver.lazy(parts.modules, load, owners, framework_hooks=frameworks)
+    variables = frozenset(vid for vid, _ in parts.program.variables)
+    contributions = []
+    for old in parts.contributions:
+        if old.module in edited:
+            new, _ = module_contribution(
+                resolver, old.module, frameworks=frameworks, models=parts.program.models, variables=variables
+            )
+            contributions.append(new)
+        else:
+            contributions.append(old)
+    return contributions
+
+
+# --- plumbing -------------------------------------------------------------------------------------
+
+
+def _in_background(work: Callable[[], None]) -> Callable[[], None]:
+    """Run ``work`` in a forked child while this process goes on; returns a function that waits for it.
+
+    Pickling and writing the facts of a big tree takes about a second of one
+    core; the other core is idle during resolution. Where fork is
+    unavailable, or other threads run, the work is done here and now.
     """
-    if not hasattr(os, "fork"):
-        cache.save_facts(facts)
+    if not hasattr(os, "fork") or threading.active_count() > 1:  # a fork could inherit a held lock
+        work()
         return lambda: None
     pid = os.fork()
-    if pid == 0:  # the child: write and leave without running the parent's exit handlers
+    if pid == 0:  # the child: work and leave without running the parent's exit handlers
         code = 0
         try:
-            cache.save_facts(facts)
+            work()
         except BaseException:  # noqa: BLE001 - a cache that cannot be written is only slower next time
             code = 1
         os._exit(code)
@@ -180,15 +429,13 @@ def _save_facts_in_background(
     return wait
 
 
-def _replace_cached(cached: Analysis) -> Analysis:
-    return replace(cached, parsed=0, reused=cached.files, from_cache=True, _graph=[])
+def _setting(root_name: str, options: AnalysisOptions) -> str:
+    return f"{FACTS_VERSION}/{GRAPH_VERSION}/{root_name}/{options.cache_key()}"
 
 
-def _result_key(
-    root_name: str, keyed: list[tuple[str, Job]], problems: list[Problem], options: AnalysisOptions
-) -> str:
+def _result_key(setting: str, keyed: list[tuple[str, Job]], problems: list[Problem]) -> str:
     digest = hashlib.blake2b(digest_size=20)
-    digest.update(f"{FACTS_VERSION}/{GRAPH_VERSION}/{root_name}/{options.cache_key()}".encode())
+    digest.update(setting.encode())
     for key, job in keyed:
         digest.update(f"\0{job.rel}\0{key}".encode())
     for problem in sorted(problems):
@@ -196,28 +443,14 @@ def _result_key(
     return digest.hexdigest()
 
 
-def resolve_facts(facts: list[ModuleFacts]) -> tuple[nx.MultiDiGraph, CallStats, list[UnresolvedImport]]:
-    """Resolve names across ``facts`` and build the graph."""
-    from analyzer.frameworks import default_frameworks
-    from analyzer.graph import build_graph
-    from analyzer.resolve import Resolver
-
-    frameworks = default_frameworks()
-    resolver = Resolver(facts, framework_hooks=frameworks)
-    graph, calls = build_graph(resolver, frameworks=frameworks)
-    return graph, calls, resolver.unresolved_imports()
-
-
-def _resolve_with_big_stack(
-    facts: list[ModuleFacts],
-) -> tuple[nx.MultiDiGraph, CallStats, list[UnresolvedImport]]:
+def _with_big_stack(work: Callable[[], T]) -> T:
     # Resolution recurses along import and call chains; give it a deep stack
     # in a thread of its own rather than risk a crash on a big codebase.
     outcome: list[object] = []
 
     def run() -> None:
         try:
-            outcome.append(resolve_facts(facts))
+            outcome.append(work())
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
             outcome.append(exc)
 

@@ -1,9 +1,15 @@
 """Benchmark ``monosplit analyze`` on a large real codebase.
 
 Measures whole-process wall time and peak RSS for a cold run (empty cache),
-a warm run (nothing changed) and a run after a one-file edit, and compares
+a warm run (nothing changed) and runs after one-file edits, and compares
 the cold run with a baseline measured in the same run: one process calling
 ``libcst.parse_module`` on the same files and nothing else.
+
+Two files are edited, a typical one (the median size) and the largest, in
+two ways each: a body-only edit (a call added at the end of a function's
+body, so every later line moves), which the analysis patches, and an
+interface edit (a new function), which makes it resolve the whole program
+again.
 
     python benchmarks/bench_analyze.py                 # Django's source, from PyPI
     python benchmarks/bench_analyze.py --path SOME/DIR # any tree
@@ -15,6 +21,7 @@ pass, warm <= 0.5 s, one-file edit <= 1 s, peak RSS <= 500 MB.
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import shutil
@@ -86,6 +93,30 @@ def fetch_django() -> Path:
     return target / "django"
 
 
+def edit_body(path: Path, label: str) -> None:
+    """Add a call at the end of a function's body (the function in the middle of the file)."""
+    text = path.read_text(encoding="utf-8")
+    functions = [
+        node
+        for node in ast.walk(ast.parse(text))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.body[-1].lineno > node.lineno
+    ]
+    if not functions:  # nothing to edit inside: a comment still moves no definition
+        path.write_text(text + f"\n# benchmark edit ({label})\n", encoding="utf-8")
+        return
+    functions.sort(key=lambda node: node.lineno)
+    last = functions[len(functions) // 2].body[-1]
+    lines = text.splitlines(keepends=True)
+    lines.insert(last.end_lineno or last.lineno, " " * last.col_offset + "len(())\n")
+    path.write_text("# benchmark edit\n" + "".join(lines), encoding="utf-8")
+
+
+def edit_interface(path: Path, label: str) -> None:
+    """Add a function: other modules could now import it, so the whole program is resolved again."""
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(f"\n\ndef _benchmark_edit_{label}():\n    return 1\n")
+
+
 def measure(code: str, args: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB, the larger of the process and any worker)."""
     start = time.perf_counter()
@@ -119,13 +150,13 @@ def main() -> None:
         warm_wall, warm_rss = measure(_MEASURED, ["analyze", str(tree), "-q"], env)
         # Edit a typical file (the median size) and, as the worst case, the largest one.
         by_size = sorted(tree.rglob("*.py"), key=lambda p: (p.stat().st_size, str(p)))
-        edits: dict[str, tuple[str, int, float, float]] = {}
+        edits: dict[str, dict[str, tuple[str, int, float, float]]] = {"body": {}, "interface": {}}
         for label, victim in (("median", by_size[len(by_size) // 2]), ("largest", by_size[-1])):
-            with open(victim, "a", encoding="utf-8") as handle:
-                handle.write(f"\n\ndef _benchmark_edit_{label}():\n    return 1\n")
-            lines_in_file = victim.read_bytes().count(b"\n")
-            wall, rss = measure(_MEASURED, ["analyze", str(tree), "-q"], env)
-            edits[label] = (str(victim.relative_to(tree)), lines_in_file, wall, rss)
+            for kind, edit in (("body", edit_body), ("interface", edit_interface)):
+                edit(victim, label)
+                lines_in_file = victim.read_bytes().count(b"\n")
+                wall, rss = measure(_MEASURED, ["analyze", str(tree), "-q"], env)
+                edits[kind][label] = (str(victim.relative_to(tree)), lines_in_file, wall, rss)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     figures = {
@@ -141,7 +172,11 @@ def main() -> None:
         "warm": {"wall_s": round(warm_wall, 2), "peak_rss_mb": round(warm_rss)},
         "one_file_edit": {
             label: {"wall_s": round(wall, 2), "peak_rss_mb": round(rss), "file": name, "file_lines": size}
-            for label, (name, size, wall, rss) in edits.items()
+            for label, (name, size, wall, rss) in edits["body"].items()
+        },
+        "interface_edit": {
+            label: {"wall_s": round(wall, 2), "peak_rss_mb": round(rss), "file": name, "file_lines": size}
+            for label, (name, size, wall, rss) in edits["interface"].items()
         },
     }
     print(f"tree: {source} ({lines:,} lines of Python, {figures['cores']} cores)")
@@ -149,8 +184,9 @@ def main() -> None:
     print(f"{'parse-only':<16}{base_wall:>9.2f}{base_rss:>13.0f}")
     print(f"{'cold':<16}{cold_wall:>9.2f}{cold_rss:>13.0f}   {cold_wall / base_wall:.2f}x parse-only")
     print(f"{'warm':<16}{warm_wall:>9.2f}{warm_rss:>13.0f}")
-    for label, (name, size, wall, rss) in edits.items():
-        print(f"{'edit, ' + label:<16}{wall:>9.2f}{rss:>13.0f}   {name} ({size} lines)")
+    for kind, shown in (("body", "edit"), ("interface", "new def")):
+        for label, (name, size, wall, rss) in edits[kind].items():
+            print(f"{shown + ', ' + label:<16}{wall:>9.2f}{rss:>13.0f}   {name} ({size} lines)")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
 

@@ -5,6 +5,18 @@ contributes what only knowledge of its framework can tell: which classes are
 models of which tables, which call sites read or write them, which functions
 serve which HTTP routes, which names are configuration. Each method has a
 neutral default, so a plugin implements only what its framework has.
+
+Two kinds of methods, because incremental analysis recomputes one module at
+a time:
+
+* program-wide (:meth:`~Framework.models`, :meth:`~Framework.routes`) may
+  look at every module, but only at what belongs to a module's *interface*
+  (definitions, bindings, imports, returns; of calls, only those named in
+  :attr:`~Framework.interface_calls`), so they are recomputed only when an
+  interface changes;
+* per-module (:meth:`~Framework.relations`, :meth:`~Framework.accesses`,
+  :meth:`~Framework.config_reads`) read one module's facts and call sites
+  and yield only what has that module's code as its source.
 """
 
 from __future__ import annotations
@@ -63,6 +75,8 @@ class Framework:
     """Base class of framework plugins; see the module docstring."""
 
     name: ClassVar[str] = ""
+    #: Calls :meth:`routes` reads, by the attribute called (``app.register_blueprint(...)``).
+    interface_calls: ClassVar[frozenset[str]] = frozenset()
 
     def call_result(
         self, resolver: Resolver, path: str, call: CallOf, module: str, scope: str
@@ -70,22 +84,32 @@ class Framework:
         """What calling the external ``path`` returns, if the framework knows better."""
         return None
 
+    # --- program-wide: interfaces only ---------------------------------------------------
+
     def models(self, resolver: Resolver) -> dict[str, str]:
         """Model class id → table name."""
         return {}
 
-    def relations(self, resolver: Resolver, models: dict[str, str]) -> Iterable[Relation]:
+    def routes(self, resolver: Resolver, sites: Sequence[CallSite]) -> Iterable[Route]:
+        """The routes of the program; of ``sites`` (all of them), read only :attr:`interface_calls`."""
+        return ()
+
+    # --- one module: sources in ``module`` -------------------------------------------------
+
+    def relations(self, resolver: Resolver, module: str, models: dict[str, str]) -> Iterable[Relation]:
+        """References from models of ``module`` to other models."""
         return ()
 
     def accesses(
-        self, resolver: Resolver, sites: Sequence[CallSite], models: dict[str, str]
+        self, resolver: Resolver, module: str, sites: Sequence[CallSite], models: dict[str, str]
     ) -> Iterable[Access]:
+        """Table reads and writes by the code of ``module``; ``sites`` are its call sites."""
         return ()
 
-    def routes(self, resolver: Resolver, sites: Sequence[CallSite]) -> Iterable[Route]:
-        return ()
-
-    def config_reads(self, resolver: Resolver, sites: Sequence[CallSite]) -> Iterable[ConfigRead]:
+    def config_reads(
+        self, resolver: Resolver, module: str, sites: Sequence[CallSite]
+    ) -> Iterable[ConfigRead]:
+        """Configuration keys the code of ``module`` reads; ``sites`` are its call sites."""
         return ()
 
 

@@ -127,6 +127,7 @@ class DecoratedRoutes(Framework):
 
 class Flask(DecoratedRoutes):
     name = "flask"
+    interface_calls = frozenset({"register_blueprint", "add_url_rule"})
     router_classes = ("flask.Flask", "flask.Blueprint", "flask.app.Flask", "flask.blueprints.Blueprint")
     generic_decorators = ("route",)
     prefix_keyword = "url_prefix"
@@ -136,6 +137,7 @@ class Flask(DecoratedRoutes):
 
 class FastAPI(DecoratedRoutes):
     name = "fastapi"
+    interface_calls = frozenset({"include_router"})
     router_classes = ("fastapi.FastAPI", "fastapi.APIRouter", "fastapi.routing.APIRouter")
     generic_decorators = ("api_route",)
     prefix_keyword = "prefix"

@@ -37,29 +37,26 @@ def _app_label(module: str) -> str:
 class Django(Framework):
     name = "django"
 
-    def __init__(self) -> None:
-        self._labels: dict[int, dict[tuple[str, str], str]] = {}
-
     def _is_model(self, resolver: Resolver, cls: str) -> bool:
         return any(path_matches(p, *_MODEL_BASES) for p in resolver.external_bases(cls))
 
     def _meta(self, resolver: Resolver, cls: str, key: str) -> Expr | None:
         meta = f"{cls}.Meta"
-        if meta not in resolver.definitions:
+        if resolver.definition(meta) is None:
             return None
         values = resolver.class_literal(meta, key)
         return values[-1] if values else None
 
     def _label_index(self, resolver: Resolver) -> dict[tuple[str, str], str]:
-        """(app label, ModelName) → class id, for string references."""
-        index = self._labels.get(id(resolver))
-        if index is None:
-            index = {}
-            for cls, (module, definition) in sorted(resolver.definitions.items()):
-                if definition.kind == "class" and self._is_model(resolver, cls):
-                    label = literal_str(self._meta(resolver, cls, "app_label")) or _app_label(module)
-                    index[(label, definition.name)] = cls
-            self._labels[id(resolver)] = index
+        """(app label, ModelName) → class id, for string references (memoised by the resolver)."""
+        return resolver.memoised(("django labels",), lambda: self._build_label_index(resolver), {})
+
+    def _build_label_index(self, resolver: Resolver) -> dict[tuple[str, str], str]:
+        index: dict[tuple[str, str], str] = {}
+        for cls, (module, definition) in sorted(resolver.definitions.items()):
+            if definition.kind == "class" and self._is_model(resolver, cls):
+                label = literal_str(self._meta(resolver, cls, "app_label")) or _app_label(module)
+                index[(label, definition.name)] = cls
         return index
 
     def _model_by_reference(self, resolver: Resolver, reference: str, from_cls: str) -> str | None:
@@ -69,7 +66,9 @@ class Django(Framework):
         if "." in reference:
             label, _, name = reference.rpartition(".")
             return index.get((label, name))
-        module = resolver.definitions[from_cls][0]
+        owner = resolver.definition(from_cls)
+        assert owner is not None
+        module = owner[0]
         own = index.get((_app_label(module), reference))
         if own is not None:
             return own
@@ -82,15 +81,19 @@ class Django(Framework):
         if not path_matches(path, "apps.get_model"):
             return None
         strings = [literal_str(a) for a in call.args[:2]]
-        index = self._label_index(resolver)
         if len(strings) == 2 and strings[0] and strings[1]:
-            found = index.get((strings[0], strings[1]))
+            wanted = (strings[0], strings[1])
         elif strings and strings[0] and "." in strings[0]:
             label, _, name = strings[0].rpartition(".")
-            found = index.get((label, name))
+            wanted = (label, name)
         else:
             return None
-        return frozenset({Def(found)}) if found else None
+        cuts = resolver.cut_count
+        found = self._label_index(resolver).get(wanted)
+        if found:
+            return frozenset({Def(found)})
+        # an index a cycle left incomplete may lack the model: unknown, not external
+        return None if resolver.cut_count == cuts else frozenset()
 
     def models(self, resolver: Resolver) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -106,31 +109,30 @@ class Django(Framework):
             found[cls] = table
         return found
 
-    def relations(self, resolver: Resolver, models: dict[str, str]) -> Iterable[Relation]:
-        for module in sorted(resolver.modules):
-            for call in resolver.modules[module].calls:
-                source = f"{module}.{call.scope}" if call.scope else module
-                if source not in models or not call.args:
-                    continue
-                values = resolver.eval(module, call.scope, call.func)
-                if not any(isinstance(v, Ext) and path_matches(v.path, *_RELATION_FIELDS) for v in values):
-                    continue
-                reference = literal_str(call.args[0])
-                if reference is not None:
-                    target = self._model_by_reference(resolver, reference, source)
-                    if target is not None:
-                        yield Relation(source, target)
-                else:
-                    for v in resolver.eval(module, call.scope, call.args[0]):
-                        if isinstance(v, Def) and v.id in models:
-                            yield Relation(source, v.id)
+    def relations(self, resolver: Resolver, module: str, models: dict[str, str]) -> Iterable[Relation]:
+        for call in resolver.modules[module].calls:
+            source = f"{module}.{call.scope}" if call.scope else module
+            if source not in models or not call.args:
+                continue
+            values = resolver.eval(module, call.scope, call.func)
+            if not any(isinstance(v, Ext) and path_matches(v.path, *_RELATION_FIELDS) for v in values):
+                continue
+            reference = literal_str(call.args[0])
+            if reference is not None:
+                target = self._model_by_reference(resolver, reference, source)
+                if target is not None:
+                    yield Relation(source, target)
+            else:
+                for v in resolver.eval(module, call.scope, call.args[0]):
+                    if isinstance(v, Def) and v.id in models:
+                        yield Relation(source, v.id)
 
     # --- urlpatterns ------------------------------------------------------------------
 
     def routes(self, resolver: Resolver, sites: Sequence[CallSite]) -> Iterable[Route]:
         patterns: dict[str, list[tuple[str, list[str], str | None]]] = {}
         for module in sorted(resolver.modules):
-            bound = resolver.bindings.get((module, ""), {}).get("urlpatterns")
+            bound = resolver.scope_bindings(module).get("urlpatterns")
             if not bound:
                 continue
             entries: list[tuple[str, list[str], str | None]] = []

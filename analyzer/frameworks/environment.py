@@ -73,7 +73,9 @@ class Environment(Framework):
                     yield ConfigRead(site.caller, key, "environment")
                 return
 
-    def config_reads(self, resolver: Resolver, sites: Sequence[CallSite]) -> Iterable[ConfigRead]:
+    def config_reads(
+        self, resolver: Resolver, module: str, sites: Sequence[CallSite]
+    ) -> Iterable[ConfigRead]:
         for site in sites:
             if not site.fact.args:
                 continue
@@ -86,21 +88,20 @@ class Environment(Framework):
                     yield ConfigRead(site.caller, key, "environment")
                 elif isinstance(v, Ext) and v.path.endswith(".config.get") and v.path.startswith("flask."):
                     yield ConfigRead(site.caller, key, "app.config")
-        for module in sorted(resolver.modules):
-            facts = resolver.modules[module]
-            for sub in facts.subscripts:
-                source = f"{module}.{sub.scope}" if sub.scope else module
-                for v in resolver.eval(module, sub.scope, sub.base):
-                    if _is_environ(v):
-                        yield ConfigRead(source, sub.key, "environment")
-                    elif _is_flask_config(v):
-                        yield ConfigRead(source, sub.key, "app.config")
-            for ref in facts.references:
-                expr = ref.expr
-                if not (isinstance(expr, Attr) and expr.attr.isupper()):
-                    continue
-                source = f"{module}.{ref.scope}" if ref.scope else module
-                for v in resolver.eval(module, ref.scope, expr.base):
-                    via = self._settings_owner(resolver, v)
-                    if via is not None and not (isinstance(v, Def) and source.startswith(v.id)):
-                        yield ConfigRead(source, expr.attr, via)
+        facts = resolver.modules[module]
+        for sub in facts.subscripts:
+            source = f"{module}.{sub.scope}" if sub.scope else module
+            for v in resolver.eval(module, sub.scope, sub.base):
+                if _is_environ(v):
+                    yield ConfigRead(source, sub.key, "environment")
+                elif _is_flask_config(v):
+                    yield ConfigRead(source, sub.key, "app.config")
+        for ref in facts.references:
+            expr = ref.expr
+            if not (isinstance(expr, Attr) and expr.attr.isupper()):
+                continue
+            source = f"{module}.{ref.scope}" if ref.scope else module
+            for v in resolver.eval(module, ref.scope, expr.base):
+                via = self._settings_owner(resolver, v)
+                if via is not None and not (isinstance(v, Def) and source.startswith(v.id)):
+                    yield ConfigRead(source, expr.attr, via)

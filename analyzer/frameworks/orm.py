@@ -60,7 +60,7 @@ class OrmAccess(Framework):
     name = "orm"
 
     def accesses(
-        self, resolver: Resolver, sites: Sequence[CallSite], models: dict[str, str]
+        self, resolver: Resolver, module: str, sites: Sequence[CallSite], models: dict[str, str]
     ) -> Iterable[Access]:
         if not models:
             return
@@ -91,15 +91,14 @@ class OrmAccess(Framework):
                     for v in resolver.eval(site.module, site.scope, base):
                         if isinstance(v, Def) and v.id in models and not _inside(source, v.id):
                             yield Access(source, models[v.id], "read")
-        for module in sorted(resolver.modules):
-            facts = resolver.modules[module]
-            for ref in facts.references:
-                source = f"{module}.{ref.scope}" if ref.scope else module
-                for v in resolver.eval(module, ref.scope, ref.expr):
-                    if isinstance(v, Def) and v.id in models and not _inside(source, v.id):
-                        yield Access(source, models[v.id], "read")
-            for store in facts.stores:
-                source = f"{module}.{store.scope}" if store.scope else module
-                for cls in _instances(resolver.eval(module, store.scope, store.base)):
-                    if cls in models:
-                        yield Access(source, models[cls], "write")
+        facts = resolver.modules[module]
+        for ref in facts.references:
+            source = f"{module}.{ref.scope}" if ref.scope else module
+            for v in resolver.eval(module, ref.scope, ref.expr):
+                if isinstance(v, Def) and v.id in models and not _inside(source, v.id):
+                    yield Access(source, models[v.id], "read")
+        for store in facts.stores:
+            source = f"{module}.{store.scope}" if store.scope else module
+            for cls in _instances(resolver.eval(module, store.scope, store.base)):
+                if cls in models:
+                    yield Access(source, models[cls], "write")

@@ -45,28 +45,27 @@ class SqlAlchemy(Framework):
                 found[cls] = table
         return found
 
-    def relations(self, resolver: Resolver, models: dict[str, str]) -> Iterable[Relation]:
+    def relations(self, resolver: Resolver, module: str, models: dict[str, str]) -> Iterable[Relation]:
         by_name = {cls.rsplit(".", 1)[-1]: cls for cls in models}
         by_table = {table: cls for cls, table in models.items()}
-        for module in sorted(resolver.modules):
-            for call in resolver.modules[module].calls:
-                source = f"{module}.{call.scope}" if call.scope else module
-                if source not in models:
-                    continue
-                paths = {
-                    p
-                    for v in resolver.eval(module, call.scope, call.func)
-                    if (p := getattr(v, "path", "")).startswith(_ORM_PACKAGES)
-                }
-                if any(path_matches(p, "relationship", "orm.relationship", "relation") for p in paths):
-                    target = literal_str(call.args[0]) if call.args else None
-                    if target and target.split(".")[-1] in by_name:
-                        yield Relation(source, by_name[target.split(".")[-1]])
-                    elif call.args:
-                        for v in resolver.eval(module, call.scope, call.args[0]):
-                            if isinstance(v, Def) and v.id in models:
-                                yield Relation(source, v.id)
-                elif any(path_matches(p, "ForeignKey") for p in paths) and call.args:
-                    target = literal_str(call.args[0])
-                    if target and "." in target and target.split(".")[0] in by_table:
-                        yield Relation(source, by_table[target.split(".")[0]])
+        for call in resolver.modules[module].calls:
+            source = f"{module}.{call.scope}" if call.scope else module
+            if source not in models:
+                continue
+            paths = {
+                p
+                for v in resolver.eval(module, call.scope, call.func)
+                if (p := getattr(v, "path", "")).startswith(_ORM_PACKAGES)
+            }
+            if any(path_matches(p, "relationship", "orm.relationship", "relation") for p in paths):
+                target = literal_str(call.args[0]) if call.args else None
+                if target and target.split(".")[-1] in by_name:
+                    yield Relation(source, by_name[target.split(".")[-1]])
+                elif call.args:
+                    for v in resolver.eval(module, call.scope, call.args[0]):
+                        if isinstance(v, Def) and v.id in models:
+                            yield Relation(source, v.id)
+            elif any(path_matches(p, "ForeignKey") for p in paths) and call.args:
+                target = literal_str(call.args[0])
+                if target and "." in target and target.split(".")[0] in by_table:
+                    yield Relation(source, by_table[target.split(".")[0]])
