@@ -40,8 +40,8 @@ from generator.generate.unit import (
     SERVE_COMMAND,
     BuiltUnit,
     Note,
-    _carve_modules,
     build_unit,
+    carve_modules,
     missing_imports,
 )
 from generator.writer import GeneratedFile
@@ -260,7 +260,7 @@ def _complete(codebase: Codebase, partition: Partition, unit: UnitSpec) -> UnitC
         return contents
     also: set[str] = set()
     for _ in range(10):  # each round only adds; a real codebase settles in two or three
-        missing = missing_imports(codebase, contents, _carve_modules(codebase, contents, {}))
+        missing = missing_imports(codebase, contents, carve_modules(codebase, contents, {}))
         if not missing - also:
             break
         also |= missing

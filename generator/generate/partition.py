@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from analyzer.plan.model import Plan
 from generator.generate.codebase import Codebase
@@ -31,21 +32,21 @@ class UnitSpec:
     summary: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: the derived maps below are cached on the instance
 class Partition:
     architecture: str
     units: tuple[UnitSpec, ...]
     shared: frozenset[str]
     default_unit: str
 
-    @property
+    @cached_property
     def owner(self) -> dict[str, str]:
         owner = dict.fromkeys(self.shared, SHARED)
         for unit in self.units:
             owner.update(dict.fromkeys(unit.symbols, unit.name))
         return owner
 
-    @property
+    @cached_property
     def table_owner(self) -> dict[str, str]:
         return {table: unit.name for unit in self.units for table in unit.tables}
 
@@ -115,9 +116,8 @@ def _units(
 def _default_unit(units: tuple[UnitSpec, ...], codebase: Codebase) -> str:
     """Unknown paths go to the public unit serving the most routes (it answers 404 as the app does)."""
     public = [u for u in units if u.public] or list(units)
-    return max(
-        public, key=lambda u: (sum(len(codebase.routes.get(s, ())) for s in u.symbols), u.name == "")
-    ).name
+    # max keeps the first of equals: units come sorted by name, so the choice is deterministic
+    return max(public, key=lambda u: sum(len(codebase.routes.get(s, ())) for s in u.symbols)).name
 
 
 def _shared_with_entry(codebase: Codebase, shared: set[str]) -> set[str]:

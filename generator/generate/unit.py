@@ -169,7 +169,7 @@ def build_unit(
     }
     entry = codebase.app_entry
     foreign_functions = {s.symbol: s.owner for s in contents.stubs if s.kind == "function"}
-    carvings = {} if verbatim else _carve_modules(codebase, contents, exported_by_owner)
+    carvings = {} if verbatim else carve_modules(codebase, contents, exported_by_owner)
     for name, module in sorted(codebase.modules.items()):
         if verbatim:
             files.append(GeneratedFile.text(module.path, module.source))
@@ -235,8 +235,7 @@ def build_unit(
             f"replica (`{model}`) refreshed from the owner's API before each request. Writes to it here are "
             "not seen by the owner.",
         )
-        _, writes = _writers(codebase, contents, table, partition)
-        for writer in writes:
+        for writer in _foreign_writers(codebase, contents, table, partition):
             notes.add(
                 "replica-write",
                 f"`{writer}` writes `{table}`, which {table_owner.get(table, '?')} owns: the change stays in this "
@@ -354,7 +353,7 @@ def build_unit(
     )
 
 
-def _carve_modules(
+def carve_modules(
     codebase: Codebase, contents: UnitContents, exported_by_owner: dict[str, frozenset[str]]
 ) -> dict[str, CarveResult]:
     """Every module carved to what the unit carries, with client stubs where others' code stood."""
@@ -408,17 +407,17 @@ def missing_imports(codebase: Codebase, contents: UnitContents, carved: dict[str
     return missing
 
 
-def _writers(
+def _foreign_writers(
     codebase: Codebase, contents: UnitContents, table: str, partition: Partition
-) -> tuple[list[str], list[str]]:
-    readers, writers = [], []
-    for symbol in sorted(contents.kept):
-        reads, writes = codebase.table_access.get(symbol, (frozenset(), frozenset()))
-        if table in writes and partition.owner.get(symbol) != partition.table_owner.get(table):
-            writers.append(symbol)
-        elif table in reads:
-            readers.append(symbol)
-    return readers, writers
+) -> list[str]:
+    """Symbols the unit carries that write ``table`` although another unit owns it."""
+    holder = partition.table_owner.get(table)
+    return [
+        symbol
+        for symbol in sorted(contents.kept)
+        if table in codebase.table_access.get(symbol, (frozenset(), frozenset()))[1]
+        and partition.owner.get(symbol) != holder
+    ]
 
 
 def _cross_calls(

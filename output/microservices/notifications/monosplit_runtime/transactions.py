@@ -201,10 +201,6 @@ def pending_session() -> Any:
     return None if transaction is None else transaction.session
 
 
-def in_transaction() -> bool:
-    return current_id() is not None and request.headers.get(HEADER) is not None
-
-
 def finish(transaction_id: str, *, commit: bool) -> None:
     """The transaction's origin decided: commit or roll back here, and tell the services called from here."""
     with _LOCK:
