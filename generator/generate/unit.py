@@ -108,8 +108,12 @@ def client_module(service: str) -> str:
 
 
 def runtime_files() -> list[tuple[str, bytes]]:
-    """The runtime package's sources, copied into every unit as ``monosplit_runtime/``."""
-    package = resources.files("generator.runtime")
+    """The runtime package's sources, copied into every unit as ``monosplit_runtime/``.
+
+    Read as files of ``generator``, never imported: the runtime needs Flask,
+    which generating does not (monosplit's own install has no Flask).
+    """
+    package = resources.files("generator") / "runtime"
     return sorted(
         (entry.name, entry.read_bytes())
         for entry in package.iterdir()

@@ -210,3 +210,17 @@ def test_a_generated_service_passes_its_own_tests(plan_file: Path, tmp_path: Pat
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert " passed" in result.stdout
+
+
+def test_generating_needs_no_flask() -> None:
+    """monosplit's own install has no Flask: the runtime copied into units is read as files, not imported."""
+    code = (
+        "import sys; sys.modules['flask'] = None\n"  # any import of flask now fails
+        "from generator.generate.unit import runtime_files\n"
+        "names = [name for name, _ in runtime_files()]\n"
+        "assert 'client.py' in names and 'flask_server.py' in names, names\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr
