@@ -31,18 +31,20 @@ from typing import TYPE_CHECKING, TypeVar
 from analyzer.cache import FACTS_VERSION, GRAPH_VERSION, FactCache, FileFacts, content_key
 from analyzer.discovery import discover, read_source
 from analyzer.facts import ModuleFacts
-from analyzer.graph import CallStats, GraphData
 from analyzer.options import AnalysisOptions, default_cache_dir
 from analyzer.problems import Problem
-from analyzer.resolve import UnresolvedImport
 from analyzer.scan import Extractor, Job, extract_all, worker_count
-from analyzer.summary import Summary, summarize
 
+# Resolution, the graph and the summary are imported where they are needed:
+# a run that answers from the cache, or patches a result, must not wait for
+# them before it starts its extraction process (see Extractor).
 if TYPE_CHECKING:
     import networkx as nx
 
     from analyzer.frameworks.base import Framework
-    from analyzer.graph import Contribution, ProgramPart
+    from analyzer.graph import CallStats, Contribution, GraphData, ProgramPart
+    from analyzer.resolve import UnresolvedImport
+    from analyzer.summary import Summary
 
 T = TypeVar("T")
 
@@ -278,6 +280,7 @@ def _result(
 ) -> Analysis:
     """The analysis the parts make (the run's own counts are filled in by the caller)."""
     from analyzer.graph import NO_CALLS, assemble
+    from analyzer.summary import summarize
 
     graph_data = assemble(program, contributions)
     ordered = sorted(contributions, key=lambda c: c.module)

@@ -163,6 +163,9 @@ def discover(root: Path, options: AnalysisOptions) -> Discovery:
         except OSError as exc:
             problems.append(Problem(rel_dir or ".", 0, f"cannot list folder: {exc.strerror or exc}"))
             return
+        # A virtualenv below the root is skipped; checked on the listing, not with a stat per folder.
+        if rel_dir and any(entry.name == "pyvenv.cfg" for entry in entries):
+            return
         for entry in entries:
             name = entry.name
             rel = f"{rel_dir}/{name}" if rel_dir else name
@@ -173,8 +176,6 @@ def discover(root: Path, options: AnalysisOptions) -> Discovery:
             if is_dir:
                 path = entry.path
                 if name in SKIPPED_DIRS or name.endswith(".egg-info"):
-                    continue
-                if os.path.exists(os.path.join(path, "pyvenv.cfg")):
                     continue
                 if name in BUILD_DIRS and not os.path.isfile(os.path.join(path, "__init__.py")):
                     continue

@@ -3,26 +3,50 @@
 Each command lives in its own module, parses its flags, calls one use case
 and formats the result. Errors the user can cause (:class:`MonosplitError`)
 are turned into one line on stderr and an exit code here, in one place.
+
+A command's module is imported only when that command runs: ``analyze``
+on a warm cache answers in a few hundred milliseconds, and importing the
+generator, the runner and their dependencies as well would cost a good
+part of that.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
 from analyzer import __version__
 from analyzer.errors import MonosplitError
-from generator.cli.analyze import analyze_command
-from generator.cli.deploy import deploy_command
-from generator.cli.diff import diff_command
-from generator.cli.generate import generate_command
-from generator.cli.migrate import migrate_command
-from generator.cli.run import run_command
-from generator.cli.suggest import suggest_command
+
+#: command name -> "module:attribute" of its click command, in the order ``--help`` lists them.
+_COMMANDS = {
+    "analyze": "generator.cli.analyze:analyze_command",
+    "suggest": "generator.cli.suggest:suggest_command",
+    "generate": "generator.cli.generate:generate_command",
+    "migrate": "generator.cli.migrate:migrate_command",
+    "run": "generator.cli.run:run_command",
+    "diff": "generator.cli.diff:diff_command",
+    "deploy": "generator.cli.deploy:deploy_command",
+}
 
 
 class _Group(click.Group):
+    """The top-level group: loads commands on demand and reports user errors in one line."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = _COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, _, attribute = target.partition(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
@@ -38,12 +62,3 @@ class _Group(click.Group):
 @click.version_option(__version__, prog_name="monosplit")
 def main() -> None:
     """Analyse a Python monolith and suggest how to split it into services (or whether not to)."""
-
-
-main.add_command(analyze_command)
-main.add_command(suggest_command)
-main.add_command(generate_command)
-main.add_command(migrate_command)
-main.add_command(run_command)
-main.add_command(diff_command)
-main.add_command(deploy_command)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from analyzer.analysis import Analysis
 from analyzer.errors import StrictModeError
 from analyzer.export import FORMATS
-from analyzer.summary import Summary
 from generator.cli.common import analysis_flags, run_analysis
 from generator.cli.output import write_output
+
+if TYPE_CHECKING:
+    from analyzer.analysis import Analysis
+    from analyzer.summary import Summary
 
 
 @click.command("analyze")
