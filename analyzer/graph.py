@@ -681,11 +681,22 @@ def _add_references(edges: _Edges, resolver: Resolver, module: str, facts: Modul
             target = decorator.func if isinstance(decorator, CallOf) else decorator
             named.append((definition.scope, source, target))
     for scope, source, expr in named:
-        for value in resolver.eval(module, scope, expr):
-            if not isinstance(value, Def) or value.id == source:
-                continue
-            if resolver.kind(value.id) in ("class", "function", "method"):
-                edges.add(source, value.id, "reference")
+        targets = [
+            value.id
+            for value in resolver.eval(module, scope, expr)
+            if isinstance(value, Def) and resolver.kind(value.id) in ("class", "function", "method")
+        ]
+        if not targets and isinstance(expr, Attr):
+            # ``PaymentStatus.CAPTURED``: the member is a value, not a definition;
+            # the code still depends on the class that holds it.
+            targets = [
+                value.id
+                for value in resolver.eval(module, scope, expr.base)
+                if isinstance(value, Def) and resolver.kind(value.id) == "class"
+            ]
+        for referenced in targets:
+            if referenced != source:
+                edges.add(source, referenced, "reference")
 
 
 #: Module-level objects that are configuration or framework plumbing, not state.

@@ -118,7 +118,7 @@ def suggest(
         shared=tuple(sorted(clustering.shared)),
         problems=tuple(problems),
         method={
-            "algorithm": "louvain with data-ownership, route and module vertices; shared-helper extraction",
+            "algorithm": "louvain with data-ownership, route and module vertices; shared-helper extraction; module-home refinement",
             "seed": seed,
             "resolution": round(clustering.resolution, 4),
             "target_services": target_services,

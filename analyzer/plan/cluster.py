@@ -313,14 +313,22 @@ def find_shared(units: UnitGraph, pins: Pins, deps: _Dependencies) -> frozenset[
     """Units that belong in a shared library rather than any one service.
 
     A shared helper neither touches data nor serves business routes, directly
-    or through anything it uses, and code in at least two other modules
-    depends on it. Everything a shared helper uses is shared too, so the
+    or through anything it uses, is not part of a model's schema, and code in
+    at least two other modules depends on it. Everything a shared helper uses is shared too, so the
     library never depends on a service.
     """
     pinned_to_service = {u for members in pins.services.values() for u in members}
+    # What a model's class body uses (a status enum as a column type) is part of
+    # its table's schema: it belongs to the table's owner, however many use it.
+    # A type every model uses (a column type) stays shareable: only what one model uses is kept.
+    users_by_model: dict[str, set[str]] = defaultdict(set)
+    for source, target in units.edges:
+        if units.units[source].maps and source != target:
+            users_by_model[target].add(source)
+    schema = {uid for uid, models in users_by_model.items() if len(models) == 1}
     seeds = set(pins.shared)
     for uid, unit in units.units.items():
-        if uid in pinned_to_service or uid in deps.reaches_data:
+        if uid in pinned_to_service or uid in deps.reaches_data or uid in schema:
             continue
         other_modules = {units.units[d].module for d in deps.dependants[uid]} - {unit.module}
         if len(other_modules) >= 2:
@@ -381,7 +389,10 @@ def cluster_units(units: UnitGraph, *, pins: Pins, target: int | None, seed: int
     final, resolution = run([u for u in all_units if u not in shared])
 
     groups = [frozenset(n for n in c if ":" not in n) for c in final]
-    groups = _apply_pins(_move_to_data_owner(units, groups, pins), pins)
+    groups = _move_to_data_owner(units, groups, pins)
+    groups = _move_to_module_home(units, groups, pins, deps)
+    groups, shared = _settle_shared(units, groups, shared, pins, deps)
+    groups = _apply_pins(groups, pins)
     pinned_names: dict[str, int] = {}
     for name, members in sorted(pins.services.items()):
         for index, group in enumerate(groups):
@@ -434,6 +445,142 @@ def _move_to_data_owner(units: UnitGraph, groups: list[frozenset[str]], pins: Pi
                 mutable[index[uid]].discard(uid)
                 mutable[target].add(uid)
     return [frozenset(g) for g in mutable if g]
+
+
+def _move_to_module_home(
+    units: UnitGraph, groups: list[frozenset[str]], pins: Pins, deps: _Dependencies
+) -> list[frozenset[str]]:
+    """Code without data or routes of its own that the calls placed against the grain of its module.
+
+    Louvain weighs a call from a caller as much as a call to a callee, so a
+    small helper lands with whichever side has one more edge. Four readings
+    of the code settle it, each only where it is unambiguous:
+
+    * **private helpers** (``_resolve_address``) are, by Python's convention,
+      details of their own module: they follow their callers when all of
+      them live in that module and in one service;
+    * **a helper only one service uses**, asking no other service, joins it;
+    * **a capability's API** (``has_active_prime`` beside the billing code,
+      asking only billing code) joins the service it asks, when that service
+      also holds most of the rest of its module;
+    * **a type or constant using no service's code** (an exception such as
+      ``InsufficientStock``) joins the service holding most of its module,
+      when that service uses it too.
+    """
+    pinned = _pinned(pins)
+    index = {u: i for i, g in enumerate(groups) for u in g}
+    mutable = [set(g) for g in groups]
+    by_module: dict[str, list[str]] = defaultdict(list)
+    for uid in sorted(index):
+        by_module[units.units[uid].module].append(uid)
+
+    def module_home(uid: str) -> int | None:
+        others = [index[o] for o in by_module[units.units[uid].module] if o != uid]
+        if not others:
+            return None
+        counts: dict[int, int] = defaultdict(int)
+        for group in others:
+            counts[group] += 1
+        home = max(counts, key=lambda g: (counts[g], -g))
+        return home if counts[home] * 2 > len(others) else None
+
+    for uid in sorted(index):
+        unit = units.units[uid]
+        if uid in pinned or unit.routes or unit.tables:
+            continue
+        current = index[uid]
+        target: int | None = None
+        users = deps.dependants[uid]
+        uses = {index[d] for d in deps.depends[uid] if d in index and d != uid}
+        homes = {index[u] for u in users if u in index and u != uid}
+        name = uid.rsplit(".", 1)[-1]
+        if name.startswith("_") and not name.startswith("__"):
+            if len(homes) == 1 and all(units.units[u].module == unit.module for u in users):
+                target = next(iter(homes))
+        elif len(homes) == 1 and users <= index.keys() and uses <= homes:
+            target = next(iter(homes))
+        elif len(uses) == 1:
+            (asked,) = uses
+            if module_home(uid) == asked:
+                target = asked
+        elif not uses:
+            home = module_home(uid)
+            if home is not None and any(index.get(u) == home for u in users):
+                target = home
+        if target is not None and target != current:
+            mutable[current].discard(uid)
+            mutable[target].add(uid)
+            index[uid] = target
+    return [frozenset(g) for g in mutable if g]
+
+
+def _pinned(pins: Pins) -> set[str]:
+    """Units a pin places: the refinements after clustering leave them where the pins put them."""
+    found = {u for members in pins.services.values() for u in members} | set(pins.shared)
+    for group in (*pins.together, *pins.apart):
+        found.update(group)
+    return found
+
+
+def _settle_shared(
+    units: UnitGraph,
+    groups: list[frozenset[str]],
+    shared: frozenset[str],
+    pins: Pins,
+    deps: _Dependencies,
+) -> tuple[list[frozenset[str]], frozenset[str]]:
+    """The shared library holds code several services need, and only that.
+
+    Shared helpers are chosen before clustering, by how many modules use
+    them; once services exist, a helper whose users all ended up in one
+    service, and which lives beside that service's code (``serialize_user``
+    in ``services/account.py``, used by the auth and the users routes), joins
+    that service, repeatedly, as each move may leave another helper with a
+    single user. Unused code beside shared helpers (a ``to_cents`` nothing
+    calls yet) goes the other way: into the shared library, with its module.
+    """
+    pinned = _pinned(pins)
+    index = {u: i for i, g in enumerate(groups) for u in g}
+    mutable = [set(g) for g in groups]
+    library = set(shared)
+    by_module: dict[str, list[str]] = defaultdict(list)
+    for uid in sorted(units.units):
+        by_module[units.units[uid].module].append(uid)
+
+    def module_home(uid: str) -> int | None:
+        # the service holding most of the rest of the module; None if that is the library
+        others = [index.get(o) for o in by_module[units.units[uid].module] if o != uid]
+        counts: dict[int | None, int] = defaultdict(int)
+        for home in others:
+            counts[home] += 1
+        best = max(counts, key=lambda h: (counts[h], -1 if h is None else -h), default=None)
+        return best if best is not None and counts[best] * 2 > len(others) else None
+
+    changed = True
+    while changed:
+        changed = False
+        for uid in sorted(library - pinned):
+            users = deps.dependants[uid] - {uid}
+            homes = {index.get(u) for u in users}
+            # only beside that service's code: plumbing (the database session) stays in the library
+            if users and len(homes) == 1 and None not in homes and module_home(uid) in homes:
+                (home,) = homes
+                assert home is not None
+                library.discard(uid)
+                mutable[home].add(uid)
+                index[uid] = home
+                changed = True
+    for uid in sorted(index):
+        unit = units.units[uid]
+        if uid in pinned or deps.dependants[uid] - {uid} or uid in deps.reaches_data or unit.routes:
+            continue
+        if any(d in index for d in deps.depends[uid]):
+            continue  # it uses a service's code: the library may not
+        others = [o for o in by_module[unit.module] if o != uid]
+        if others and sum(1 for o in others if o in library) * 2 > len(others):
+            mutable[index.pop(uid)].discard(uid)
+            library.add(uid)
+    return [frozenset(g) for g in mutable if g], frozenset(library)
 
 
 def _apply_pins(groups: list[frozenset[str]], pins: Pins) -> list[frozenset[str]]:

@@ -57,3 +57,16 @@ def test_readme_lists_the_same_symbols() -> None:
     manifest = _manifest()
     listed = {name for names in manifest["capabilities"].values() for name in names}
     assert in_readme == listed | set(manifest["shared"])
+
+
+def test_suggestion_differences_name_listed_symbols_with_a_reason() -> None:
+    manifest = _manifest()
+    listed = {name for names in manifest["capabilities"].values() for name in names}
+    listed |= set(manifest["shared"])
+    seen: list[str] = []
+    for difference in manifest["suggestion_differences"]:
+        assert difference["why"].strip()
+        assert difference["symbols"]
+        seen += difference["symbols"]
+    assert sorted(set(seen) - listed) == []
+    assert len(seen) == len(set(seen)), "a symbol is listed under two differences"

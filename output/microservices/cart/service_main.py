@@ -17,20 +17,16 @@ os.environ.setdefault("MONOSPLIT_SERVICE", "cart")
 from streamshop.app import create_app  # noqa: E402  (the application, as the monolith builds it)
 from monosplit_runtime.flask_server import install  # noqa: E402
 from streamshop.db import get_session as session_provider  # noqa: E402
-from streamshop.services.billing import has_active_prime as _streamshop_services_billing_has_active_prime  # noqa: E402
 from streamshop.services.checkout import get_or_create_cart as _streamshop_services_checkout_get_or_create_cart  # noqa: E402
 from streamshop.services.checkout import quote_cart as _streamshop_services_checkout_quote_cart  # noqa: E402
 
 #: what other units may call, by the name they call it
 EXPORTS = {
-    "streamshop.services.billing.has_active_prime": _streamshop_services_billing_has_active_prime,
     "streamshop.services.checkout.get_or_create_cart": _streamshop_services_checkout_get_or_create_cart,
     "streamshop.services.checkout.quote_cart": _streamshop_services_checkout_quote_cart,
 }
 #: tables this unit keeps a read-only replica of → the unit that owns them
 REPLICAS = {
-    "products": "catalog",
-    "stock_movements": "catalog",
 }
 
 app = create_app()

@@ -23,6 +23,7 @@ from streamshop.services.catalog import get_title as _streamshop_services_catalo
 from streamshop.services.catalog import get_titles_by_ids as _streamshop_services_catalog_get_titles_by_ids  # noqa: E402
 from streamshop.services.catalog import products_for_titles as _streamshop_services_catalog_products_for_titles  # noqa: E402
 from streamshop.services.catalog import seed_demo_catalog as _streamshop_services_catalog_seed_demo_catalog  # noqa: E402
+from streamshop.services.inventory import check_availability as _streamshop_services_inventory_check_availability  # noqa: E402
 from streamshop.services.inventory import release_stock as _streamshop_services_inventory_release_stock  # noqa: E402
 from streamshop.services.inventory import reserve_stock as _streamshop_services_inventory_reserve_stock  # noqa: E402
 
@@ -34,6 +35,7 @@ EXPORTS = {
     "streamshop.services.catalog.get_titles_by_ids": _streamshop_services_catalog_get_titles_by_ids,
     "streamshop.services.catalog.products_for_titles": _streamshop_services_catalog_products_for_titles,
     "streamshop.services.catalog.seed_demo_catalog": _streamshop_services_catalog_seed_demo_catalog,
+    "streamshop.services.inventory.check_availability": _streamshop_services_inventory_check_availability,
     "streamshop.services.inventory.release_stock": _streamshop_services_inventory_release_stock,
     "streamshop.services.inventory.reserve_stock": _streamshop_services_inventory_reserve_stock,
 }

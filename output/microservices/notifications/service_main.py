@@ -20,14 +20,12 @@ from streamshop.db import get_session as session_provider  # noqa: E402
 from streamshop.services.notifications import get_preferences as _streamshop_services_notifications_get_preferences  # noqa: E402
 from streamshop.services.notifications import notify as _streamshop_services_notifications_notify  # noqa: E402
 from streamshop.services.notifications import unread_count as _streamshop_services_notifications_unread_count  # noqa: E402
-from streamshop.utils.timeutil import add_months as _streamshop_utils_timeutil_add_months  # noqa: E402
 
 #: what other units may call, by the name they call it
 EXPORTS = {
     "streamshop.services.notifications.get_preferences": _streamshop_services_notifications_get_preferences,
     "streamshop.services.notifications.notify": _streamshop_services_notifications_notify,
     "streamshop.services.notifications.unread_count": _streamshop_services_notifications_unread_count,
-    "streamshop.utils.timeutil.add_months": _streamshop_utils_timeutil_add_months,
 }
 #: tables this unit keeps a read-only replica of → the unit that owns them
 REPLICAS = {

@@ -18,15 +18,15 @@ from streamshop.app import create_app  # noqa: E402  (the application, as the mo
 from monosplit_runtime.flask_server import install  # noqa: E402
 from streamshop.db import get_session as session_provider  # noqa: E402
 from streamshop.services.billing import charge as _streamshop_services_billing_charge  # noqa: E402
-from streamshop.services.billing import get_current_subscription as _streamshop_services_billing_get_current_subscription  # noqa: E402
 from streamshop.services.billing import get_payment_for_order as _streamshop_services_billing_get_payment_for_order  # noqa: E402
+from streamshop.services.billing import has_active_prime as _streamshop_services_billing_has_active_prime  # noqa: E402
 from streamshop.services.billing import refund_payment as _streamshop_services_billing_refund_payment  # noqa: E402
 
 #: what other units may call, by the name they call it
 EXPORTS = {
     "streamshop.services.billing.charge": _streamshop_services_billing_charge,
-    "streamshop.services.billing.get_current_subscription": _streamshop_services_billing_get_current_subscription,
     "streamshop.services.billing.get_payment_for_order": _streamshop_services_billing_get_payment_for_order,
+    "streamshop.services.billing.has_active_prime": _streamshop_services_billing_has_active_prime,
     "streamshop.services.billing.refund_payment": _streamshop_services_billing_refund_payment,
 }
 #: tables this unit keeps a read-only replica of → the unit that owns them

@@ -17,13 +17,15 @@ os.environ.setdefault("MONOSPLIT_SERVICE", "users")
 from streamshop.app import create_app  # noqa: E402  (the application, as the monolith builds it)
 from monosplit_runtime.flask_server import install  # noqa: E402
 from streamshop.db import get_session as session_provider  # noqa: E402
+from streamshop.services.account import get_default_address as _streamshop_services_account_get_default_address  # noqa: E402
 from streamshop.services.account import get_user as _streamshop_services_account_get_user  # noqa: E402
-from streamshop.services.checkout import _resolve_shipping_address as _streamshop_services_checkout__resolve_shipping_address  # noqa: E402
+from streamshop.services.account import shipping_label as _streamshop_services_account_shipping_label  # noqa: E402
 
 #: what other units may call, by the name they call it
 EXPORTS = {
+    "streamshop.services.account.get_default_address": _streamshop_services_account_get_default_address,
     "streamshop.services.account.get_user": _streamshop_services_account_get_user,
-    "streamshop.services.checkout._resolve_shipping_address": _streamshop_services_checkout__resolve_shipping_address,
+    "streamshop.services.account.shipping_label": _streamshop_services_account_shipping_label,
 }
 #: tables this unit keeps a read-only replica of → the unit that owns them
 REPLICAS = {

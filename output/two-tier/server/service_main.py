@@ -24,6 +24,7 @@ from streamshop.services.account import list_addresses as _streamshop_services_a
 from streamshop.services.account import login as _streamshop_services_account_login  # noqa: E402
 from streamshop.services.account import register_user as _streamshop_services_account_register_user  # noqa: E402
 from streamshop.services.account import serialize_address as _streamshop_services_account_serialize_address  # noqa: E402
+from streamshop.services.account import serialize_user as _streamshop_services_account_serialize_user  # noqa: E402
 from streamshop.services.account import update_profile as _streamshop_services_account_update_profile  # noqa: E402
 from streamshop.services.billing import available_plans as _streamshop_services_billing_available_plans  # noqa: E402
 from streamshop.services.billing import cancel_subscription as _streamshop_services_billing_cancel_subscription  # noqa: E402
@@ -34,6 +35,7 @@ from streamshop.services.billing import get_payment_for_order as _streamshop_ser
 from streamshop.services.billing import has_active_prime as _streamshop_services_billing_has_active_prime  # noqa: E402
 from streamshop.services.billing import list_payments as _streamshop_services_billing_list_payments  # noqa: E402
 from streamshop.services.billing import renew_due_subscriptions as _streamshop_services_billing_renew_due_subscriptions  # noqa: E402
+from streamshop.services.billing import serialize_payment as _streamshop_services_billing_serialize_payment  # noqa: E402
 from streamshop.services.billing import serialize_subscription as _streamshop_services_billing_serialize_subscription  # noqa: E402
 from streamshop.services.billing import subscribe as _streamshop_services_billing_subscribe  # noqa: E402
 from streamshop.services.catalog import create_product as _streamshop_services_catalog_create_product  # noqa: E402
@@ -93,6 +95,7 @@ EXPORTS = {
     "streamshop.services.account.login": _streamshop_services_account_login,
     "streamshop.services.account.register_user": _streamshop_services_account_register_user,
     "streamshop.services.account.serialize_address": _streamshop_services_account_serialize_address,
+    "streamshop.services.account.serialize_user": _streamshop_services_account_serialize_user,
     "streamshop.services.account.update_profile": _streamshop_services_account_update_profile,
     "streamshop.services.billing.available_plans": _streamshop_services_billing_available_plans,
     "streamshop.services.billing.cancel_subscription": _streamshop_services_billing_cancel_subscription,
@@ -103,6 +106,7 @@ EXPORTS = {
     "streamshop.services.billing.has_active_prime": _streamshop_services_billing_has_active_prime,
     "streamshop.services.billing.list_payments": _streamshop_services_billing_list_payments,
     "streamshop.services.billing.renew_due_subscriptions": _streamshop_services_billing_renew_due_subscriptions,
+    "streamshop.services.billing.serialize_payment": _streamshop_services_billing_serialize_payment,
     "streamshop.services.billing.serialize_subscription": _streamshop_services_billing_serialize_subscription,
     "streamshop.services.billing.subscribe": _streamshop_services_billing_subscribe,
     "streamshop.services.catalog.create_product": _streamshop_services_catalog_create_product,

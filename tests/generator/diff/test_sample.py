@@ -104,7 +104,9 @@ def test_two_tier_against_microservices_moves_every_unit_s_symbols(streamshop: P
     document = json.loads(render(result, "json"))
     markdown = render(result, "markdown")
     assert "## Measured" not in markdown  # measured only when asked
-    assert "<summary>Every moved symbol (205)</summary>" in markdown
+    moved = len(document["moves"])
+    assert moved > 150  # no unit of one matches a unit of the other: every placed symbol moves
+    assert f"<summary>Every moved symbol ({moved})</summary>" in markdown
     removed = {u["a"] for u in document["units"] if u["status"] == "removed"}
     assert removed == {"client", "server"}
     assert {m["from"] for m in document["moves"]} <= {"client", "server"}

@@ -28,3 +28,8 @@ def get_products_by_ids(*args: Any, **kwargs: Any) -> Any:
 def seed_demo_catalog(*args: Any, **kwargs: Any) -> Any:
     """``seed_demo_catalog(session: Session) -> int`` in the catalog service."""
     return service.call("streamshop.services.catalog.seed_demo_catalog", args, kwargs, idempotent=False)
+
+
+def check_availability(*args: Any, **kwargs: Any) -> Any:
+    """``check_availability(session: Session, product_id: int, quantity: int) -> bool`` in the catalog service."""
+    return service.call("streamshop.services.inventory.check_availability", args, kwargs, idempotent=True)

@@ -15,6 +15,6 @@ from monosplit_runtime import ServiceClient
 service = ServiceClient("subscriptions", url_env="SUBSCRIPTIONS_URL", default_url="http://subscriptions:8000")
 
 
-def get_current_subscription(*args: Any, **kwargs: Any) -> Any:
-    """``get_current_subscription(session: Session, user_id: int, at: datetime | None = ...) -> Subscription | None`` in the subscriptions service."""
-    return service.call("streamshop.services.billing.get_current_subscription", args, kwargs, idempotent=True)
+def has_active_prime(*args: Any, **kwargs: Any) -> Any:
+    """``has_active_prime(session: Session, user_id: int) -> bool`` in the subscriptions service."""
+    return service.call("streamshop.services.billing.has_active_prime", args, kwargs, idempotent=True)

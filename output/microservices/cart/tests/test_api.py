@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 EXPORTS = [
-    "streamshop.services.billing.has_active_prime",
     "streamshop.services.checkout.get_or_create_cart",
     "streamshop.services.checkout.quote_cart",
 ]

@@ -22,6 +22,7 @@ EXPORTS = [
     "streamshop.services.catalog.get_titles_by_ids",
     "streamshop.services.catalog.products_for_titles",
     "streamshop.services.catalog.seed_demo_catalog",
+    "streamshop.services.inventory.check_availability",
     "streamshop.services.inventory.release_stock",
     "streamshop.services.inventory.reserve_stock",
 ]

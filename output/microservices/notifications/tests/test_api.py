@@ -19,7 +19,6 @@ EXPORTS = [
     "streamshop.services.notifications.get_preferences",
     "streamshop.services.notifications.notify",
     "streamshop.services.notifications.unread_count",
-    "streamshop.utils.timeutil.add_months",
 ]
 
 

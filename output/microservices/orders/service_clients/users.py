@@ -15,6 +15,11 @@ from monosplit_runtime import ServiceClient
 service = ServiceClient("users", url_env="USERS_URL", default_url="http://users:8000")
 
 
-def _resolve_shipping_address(*args: Any, **kwargs: Any) -> Any:
-    """``_resolve_shipping_address(session: Session, user_id: int, shipping_address: Mapping[str, Any] | None) -> str`` in the users service."""
-    return service.call("streamshop.services.checkout._resolve_shipping_address", args, kwargs, idempotent=True)
+def get_default_address(*args: Any, **kwargs: Any) -> Any:
+    """``get_default_address(session: Session, user_id: int) -> Address | None`` in the users service."""
+    return service.call("streamshop.services.account.get_default_address", args, kwargs, idempotent=True)
+
+
+def shipping_label(*args: Any, **kwargs: Any) -> Any:
+    """``shipping_label(address: Address | Mapping[str, Any]) -> str`` in the users service."""
+    return service.call("streamshop.services.account.shipping_label", args, kwargs, idempotent=True)

@@ -18,8 +18,3 @@ service = ServiceClient("notifications", url_env="NOTIFICATIONS_URL", default_ur
 def notify(*args: Any, **kwargs: Any) -> Any:
     """``notify(session: Session, user_id: int, kind: str, context: Mapping[str, Any] | None = ..., link: str | None = ...) -> Notification | None`` in the notifications service."""
     return service.call("streamshop.services.notifications.notify", args, kwargs, idempotent=False)
-
-
-def add_months(*args: Any, **kwargs: Any) -> Any:
-    """``add_months(value: datetime, months: int) -> datetime`` in the notifications service."""
-    return service.call("streamshop.utils.timeutil.add_months", args, kwargs, idempotent=True)

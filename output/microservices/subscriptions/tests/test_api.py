@@ -17,8 +17,8 @@ import pytest
 
 EXPORTS = [
     "streamshop.services.billing.charge",
-    "streamshop.services.billing.get_current_subscription",
     "streamshop.services.billing.get_payment_for_order",
+    "streamshop.services.billing.has_active_prime",
     "streamshop.services.billing.refund_payment",
 ]
 

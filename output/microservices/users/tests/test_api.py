@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 EXPORTS = [
+    "streamshop.services.account.get_default_address",
     "streamshop.services.account.get_user",
-    "streamshop.services.checkout._resolve_shipping_address",
+    "streamshop.services.account.shipping_label",
 ]
 
 

@@ -50,6 +50,11 @@ def serialize_address(*args: Any, **kwargs: Any) -> Any:
     return service.call("streamshop.services.account.serialize_address", args, kwargs, idempotent=True)
 
 
+def serialize_user(*args: Any, **kwargs: Any) -> Any:
+    """``serialize_user(user: User, private: bool = ...) -> dict[str, Any]`` in the server service."""
+    return service.call("streamshop.services.account.serialize_user", args, kwargs, idempotent=True)
+
+
 def update_profile(*args: Any, **kwargs: Any) -> Any:
     """``update_profile(session: Session, user_id: int, changes: Mapping[str, Any]) -> User`` in the server service."""
     return service.call("streamshop.services.account.update_profile", args, kwargs, idempotent=False)
@@ -98,6 +103,11 @@ def list_payments(*args: Any, **kwargs: Any) -> Any:
 def renew_due_subscriptions(*args: Any, **kwargs: Any) -> Any:
     """``renew_due_subscriptions(session: Session, now: datetime | None = ...) -> dict[str, int]`` in the server service."""
     return service.call("streamshop.services.billing.renew_due_subscriptions", args, kwargs, idempotent=False)
+
+
+def serialize_payment(*args: Any, **kwargs: Any) -> Any:
+    """``serialize_payment(payment: Payment) -> dict[str, Any]`` in the server service."""
+    return service.call("streamshop.services.billing.serialize_payment", args, kwargs, idempotent=True)
 
 
 def serialize_subscription(*args: Any, **kwargs: Any) -> Any:

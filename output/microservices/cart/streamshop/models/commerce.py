@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from streamshop.db import Base, UTCDateTime
@@ -77,15 +77,11 @@ class Payment(RemoteRecord):
     __monosplit_service__ = "subscriptions"
 
 
-class StockMovement(Base):
-    """Append-only ledger of stock changes (reservations, releases, restocks)."""
+# StockMovement belongs to the catalog service; here its objects are read-only records.
+from monosplit_runtime import RemoteRecord
 
-    __tablename__ = "stock_movements"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    product_id: Mapped[int] = mapped_column(index=True)
-    delta: Mapped[int] = mapped_column(Integer)
-    reason: Mapped[str] = mapped_column(String(20))
-    order_id: Mapped[int | None] = mapped_column()
-    note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+class StockMovement(RemoteRecord):
+    """A read-only record of the catalog service's ``StockMovement``."""
+
+    __monosplit_service__ = "catalog"

@@ -14,10 +14,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from sqlalchemy.orm import Session
-from streamshop.models.commerce import Payment
-from streamshop.utils.money import money_dict
-from streamshop.utils.timeutil import isoformat
 from streamshop.utils.validation import ValidationError, coerce_int
 
 from . import notifications
@@ -84,28 +80,5 @@ class PaymentProvider(RemoteRecord):
     __monosplit_service__ = "subscriptions"
 
 
-# get_current_subscription moved to the subscriptions service: calls go over HTTP (service_clients/subscriptions.py).
-from service_clients.subscriptions import get_current_subscription
-
-
-def has_active_prime(session: Session, user_id: int) -> bool:
-    return get_current_subscription(session, user_id) is not None
-
-
-def serialize_payment(payment: Payment) -> dict[str, Any]:
-    return {
-        "id": payment.id,
-        "purpose": payment.purpose,
-        "order_id": payment.order_id,
-        "subscription_id": payment.subscription_id,
-        "amount": money_dict(payment.amount_cents, payment.currency),
-        "amount_cents": payment.amount_cents,
-        "currency": payment.currency,
-        "method": payment.method,
-        "card_last4": payment.card_last4,
-        "status": payment.status,
-        "provider_reference": payment.provider_reference,
-        "description": payment.description,
-        "created_at": isoformat(payment.created_at),
-        "refunded_at": isoformat(payment.refunded_at),
-    }
+# has_active_prime moved to the subscriptions service: calls go over HTTP (service_clients/subscriptions.py).
+from service_clients.subscriptions import has_active_prime

@@ -9,12 +9,9 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import bindparam, text
-from sqlalchemy.orm import Session
 
 from streamshop.db import UTCDateTime
 from streamshop.utils.errors import Conflict
-
-from .catalog import get_product
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +43,5 @@ class InsufficientStock(Conflict):
     code = "insufficient_stock"
 
 
-def check_availability(session: Session, product_id: int, quantity: int) -> bool:
-    product = get_product(session, product_id)
-    return product.stock_quantity >= quantity
+# check_availability moved to the catalog service: calls go over HTTP (service_clients/catalog.py).
+from service_clients.catalog import check_availability

@@ -62,6 +62,11 @@ def _normalise_lines(lines: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return sorted(merged.items())
 
 
+def check_availability(session: Session, product_id: int, quantity: int) -> bool:
+    product = get_product(session, product_id)
+    return product.stock_quantity >= quantity
+
+
 def reserve_stock(
     session: Session, lines: Iterable[tuple[int, int]], *, order_id: int | None = None
 ) -> None:

@@ -58,8 +58,20 @@ from service_clients.cart import get_or_create_cart
 from service_clients.cart import quote_cart
 
 
-# _resolve_shipping_address moved to the users service: calls go over HTTP (service_clients/users.py).
-from service_clients.users import _resolve_shipping_address
+def _resolve_shipping_address(
+    session: Session, user_id: int, shipping_address: Mapping[str, Any] | None
+) -> str:
+    if shipping_address is not None:
+        if not isinstance(shipping_address, Mapping):
+            raise ValidationError("shipping_address must be an object")
+        return account.shipping_label(shipping_address)
+    default = account.get_default_address(session, user_id)
+    if default is None:
+        raise ValidationError(
+            "shipping_address is required (no default address on file)",
+            details={"field": "shipping_address"},
+        )
+    return account.shipping_label(default)
 
 
 def checkout(

@@ -357,6 +357,10 @@ def get_current_subscription(
     ).first()
 
 
+def has_active_prime(session: Session, user_id: int) -> bool:
+    return get_current_subscription(session, user_id) is not None
+
+
 def subscribe(
     session: Session, user_id: int, plan_code: Any, source: PaymentSource
 ) -> tuple[Subscription, Payment]:

@@ -1,5 +1,7 @@
 """Time helpers.  Everything in the app is timezone-aware UTC."""
 from __future__ import annotations
+
+import calendar
 from datetime import UTC, datetime
 
 
@@ -16,5 +18,10 @@ def isoformat(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-# add_months moved to the notifications service: calls go over HTTP (service_clients/notifications.py).
-from service_clients.notifications import add_months
+def add_months(value: datetime, months: int) -> datetime:
+    """Calendar month arithmetic; Jan 31 + 1 month is the last day of February."""
+    month_index = value.month - 1 + months
+    year = value.year + month_index // 12
+    month = month_index % 12 + 1
+    day = min(value.day, calendar.monthrange(year, month)[1])
+    return value.replace(year=year, month=month, day=day)

@@ -1,8 +1,19 @@
 """Money helpers.  All amounts are integer cents; never floats."""
 from __future__ import annotations
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CURRENCY_SYMBOLS: dict[str, str] = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$"}
+
+
+def to_cents(amount: str | int | Decimal) -> int:
+    """Convert a decimal amount such as ``"12.30"`` into cents (``1230``)."""
+    try:
+        value = Decimal(str(amount))
+    except InvalidOperation as exc:
+        raise ValueError(f"not a monetary amount: {amount!r}") from exc
+    if not value.is_finite():
+        raise ValueError(f"not a monetary amount: {amount!r}")
+    return int((value * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
 def from_cents(cents: int) -> Decimal:

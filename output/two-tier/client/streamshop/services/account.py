@@ -1,9 +1,6 @@
 """User accounts: registration, login, profiles and addresses."""
 from __future__ import annotations
 import logging
-from typing import Any
-from streamshop.models.user import User
-from streamshop.utils.timeutil import isoformat
 
 from . import notifications, streaming
 
@@ -42,23 +39,8 @@ from service_clients.server import list_addresses
 from service_clients.server import add_address
 
 
-def serialize_user(user: User, *, private: bool = True) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": user.id,
-        "username": user.username,
-        "display_name": user.display_name,
-        "bio": user.bio,
-        "country": user.country,
-        "favourite_genres": user.genre_list,
-        "created_at": isoformat(user.created_at),
-    }
-    if private:
-        data.update(
-            email=user.email,
-            is_admin=user.is_admin,
-            last_login_at=isoformat(user.last_login_at),
-        )
-    return data
+# serialize_user moved to the server service: calls go over HTTP (service_clients/server.py).
+from service_clients.server import serialize_user
 
 
 # serialize_address moved to the server service: calls go over HTTP (service_clients/server.py).
