@@ -21,15 +21,16 @@ import hashlib
 import os
 import sys
 import threading
+import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from analyzer.cache import FACTS_VERSION, GRAPH_VERSION, FactCache, FileFacts, content_key
-from analyzer.discovery import discover, read_source
+from analyzer.cache import FACTS_VERSION, GRAPH_VERSION, FactCache, FileFacts, StatIndex, content_key
+from analyzer.discovery import SourceFile, discover, read_source
 from analyzer.facts import ModuleFacts
 from analyzer.options import AnalysisOptions, default_cache_dir
 from analyzer.problems import Problem
@@ -139,7 +140,12 @@ def _analyze(path: Path, options: AnalysisOptions, progress: Progress | None) ->
     # A run after an earlier one may patch its result: start importing the extractor now.
     extractor = Extractor() if cache is not None and cache.parts_path.exists() else None
     try:
-        return _analyze_with(path, options, progress, cache, extractor)
+        try:
+            return _analyze_with(path, options, progress, cache, extractor)
+        except _StaleStatIndex:
+            assert cache is not None
+            cache.stat_path.unlink(missing_ok=True)
+            return _analyze_with(path, options, progress, cache, extractor)
     finally:
         if extractor is not None:
             extractor.close()
@@ -157,17 +163,51 @@ def _analyze_with(
     found = discover(path, options)
     problems: list[Problem] = list(found.problems)
     keyed: list[tuple[str, Job]] = []
+    index = cache.load_stat_index() if cache is not None else None
+    taken_ns = time.time_ns()
+    stats: dict[tuple[str, str, bool], tuple[int, int, int, int, str]] = {}
+    unread: dict[str, SourceFile] = {}  # module → file whose bytes the stat index spared reading
     for source in found.files:
-        data = read_source(source, options.max_file_bytes)
-        if isinstance(data, Problem):
-            problems.append(data)
-            continue
-        keyed.append(
-            (
-                content_key(data, source.module, source.is_package),
-                Job(data, source.module, source.rel, source.is_package),
-            )
-        )
+        where = (source.rel, source.module, source.is_package)
+        try:
+            info: os.stat_result | None = os.stat(source.path)
+        except OSError:
+            info = None  # read_source says why
+        key = index.key_for(where, info) if index is not None and info is not None else None
+        if key is not None:
+            keyed.append((key, Job(b"", source.module, source.rel, source.is_package)))
+            unread[source.module] = source
+        else:
+            data = read_source(source, options.max_file_bytes)
+            if isinstance(data, Problem):
+                problems.append(data)
+                continue
+            key = content_key(data, source.module, source.is_package)
+            keyed.append((key, Job(data, source.module, source.rel, source.is_package)))
+        if info is not None:
+            stats[where] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, key)
+    # written with the run's other cache writes, after it has answered
+    new_index = (
+        StatIndex(FACTS_VERSION, taken_ns, stats) if index is not None and stats != index.entries else None
+    )
+
+    def save_index() -> None:
+        if cache is not None and new_index is not None:
+            cache.save_stat_index(new_index)
+
+    def with_bytes(jobs: Iterable[tuple[str, Job]]) -> list[Job]:
+        """The jobs with the bytes of the files the stat index spared reading."""
+        filled = []
+        for key, job in jobs:
+            source = unread.get(job.module)
+            if source is not None and not job.data:
+                data = read_source(source, options.max_file_bytes)
+                if isinstance(data, Problem) or content_key(data, job.module, job.is_package) != key:
+                    raise _StaleStatIndex(job.rel)  # changed under the same stat: read everything
+                job = replace(job, data=data)
+            filled.append(job)
+        return filled
+
     input_problems = tuple(sorted(problems))
     setting = _setting(found.root.name, options)
 
@@ -177,8 +217,11 @@ def _analyze_with(
         cache.wait_for_writer()
         cached = cache.load_result(result_key)
         if isinstance(cached, Analysis):
+            if new_index is not None:
+                cache.close()
+                cache.write_in_background(save_index)
             return replace(cached, parsed=0, reused=cached.files, from_cache=True, resolved=0, _graph=[])
-        outcome = _patch(cache, setting, keyed, input_problems, progress, extractor)
+        outcome = _patch(cache, setting, keyed, input_problems, progress, extractor, with_bytes)
         if isinstance(outcome, _Patched):
             analysis = replace(
                 outcome.analysis,
@@ -192,6 +235,7 @@ def _analyze_with(
                 cache.save_facts(outcome.facts, keep=keep)
                 cache.save_result(result_key, analysis)
                 cache.save_parts(outcome.parts)
+                save_index()
 
             cache.close()  # not shared with the child that writes
             cache.write_in_background(write)
@@ -202,7 +246,7 @@ def _analyze_with(
 
     stored = cache.load_facts([key for key, _ in keyed]) if cache is not None else {}
     stored.update(fresh)
-    todo = [job for key, job in keyed if key not in stored]
+    todo = with_bytes((key, job) for key, job in keyed if key not in stored)
     done = 0
 
     def tick() -> None:
@@ -261,6 +305,7 @@ def _analyze_with(
         def write() -> None:
             cache.save_result(result_key, analysis)
             cache.save_parts(parts)
+            save_index()
 
         cache.write_in_background(write)
     return analysis
@@ -317,6 +362,10 @@ class _Patched:
     facts: dict[str, FileFacts]  # of the edited files, for the fact cache
 
 
+class _StaleStatIndex(Exception):
+    """A file the stat index vouched for holds other bytes: analyse again, reading every file."""
+
+
 class _Unpatchable(Exception):
     """The last result cannot be patched; analyse in full."""
 
@@ -328,6 +377,7 @@ def _patch(
     input_problems: tuple[Problem, ...],
     progress: Progress | None,
     extractor: Extractor | None,
+    with_bytes: Callable[[Iterable[tuple[str, Job]]], list[Job]],
 ) -> _Patched | dict[str, FileFacts]:
     """The last result patched for the files that changed, or the facts extracted on the way."""
     parts = cache.load_parts()
@@ -339,7 +389,8 @@ def _patch(
     changed = [(key, job, old) for (key, job), old in zip(keyed, parts.keys, strict=True) if key != old]
     if not changed or len(changed) > MAX_PATCHED_FILES:
         return {}
-    jobs = [job for _, job, _ in changed]
+    jobs = with_bytes((key, job) for key, job, _ in changed)
+    changed = [(key, job, old) for (key, _, old), job in zip(changed, jobs, strict=True)]
     extracted = extractor.extract(jobs) if extractor is not None else extract_all(jobs, workers=1)
     fresh: dict[str, FileFacts] = {
         key: result for (key, _, _), result in zip(changed, extracted, strict=True)

@@ -23,6 +23,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,39 @@ def content_key(data: bytes, module: str, is_package: bool) -> str:
     return digest.hexdigest()
 
 
+#: A file modified this close to the moment its stat was recorded is read again:
+#: a second edit within the file system's timestamp granularity keeps the same mtime.
+_RACY_NS = 2_000_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class StatIndex:
+    """The content key of each file as of the last run, with the stat that vouches for it.
+
+    Reading and hashing every file of a big tree is a good part of a warm
+    run; like git's index, a file whose size, modification and change times
+    and inode are as recorded is taken to hold the same bytes. The change
+    time cannot be set by tools that preserve mtimes, and entries written
+    within two seconds of the file's modification are not trusted.
+    """
+
+    facts_version: str
+    #: when the entries were taken (ns since the epoch)
+    taken_ns: int
+    #: (rel, module, is_package) → (size, mtime_ns, ctime_ns, inode, content key)
+    entries: dict[tuple[str, str, bool], tuple[int, int, int, int, str]]
+
+    def key_for(self, where: tuple[str, str, bool], info: os.stat_result) -> str | None:
+        """The recorded content key of a file whose stat is unchanged, else None."""
+        entry = self.entries.get(where)
+        if entry is None or info.st_mtime_ns > self.taken_ns - _RACY_NS:
+            return None
+        size, mtime, ctime, inode, key = entry
+        if (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino) != (size, mtime, ctime, inode):
+            return None
+        return key
+
+
 class FactCache:
     """Facts and results of one analysed root, on disk under ``directory``."""
 
@@ -69,6 +103,7 @@ class FactCache:
         self.facts_path = directory / f"{name}.facts.sqlite"
         self.result_path = directory / f"{name}.result.pickle"
         self.parts_path = directory / f"{name}.parts.pickle"
+        self.stat_path = directory / f"{name}.stat.pickle"
         self.lock_path = directory / f"{name}.lock"
         self.directory = directory
         self._db: sqlite3.Connection | None = None
@@ -159,6 +194,18 @@ class FactCache:
 
     def save_parts(self, parts: Any) -> None:
         _save(self.parts_path, parts)
+
+    # --- what each file's content key was, by its stat -------------------------------
+
+    def load_stat_index(self) -> StatIndex:
+        """The last run's files by their stat; empty when missing, stale or foreign."""
+        found = _load(self.stat_path)
+        if isinstance(found, StatIndex) and found.facts_version == FACTS_VERSION:
+            return found
+        return StatIndex(FACTS_VERSION, 0, {})
+
+    def save_stat_index(self, index: StatIndex) -> None:
+        _save(self.stat_path, index)
 
     # --- facts ---------------------------------------------------------------------
 
