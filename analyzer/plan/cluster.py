@@ -314,13 +314,13 @@ def find_shared(units: UnitGraph, pins: Pins, deps: _Dependencies) -> frozenset[
 
     A shared helper neither touches data nor serves business routes, directly
     or through anything it uses, is not part of a model's schema, and code in
-    at least two other modules depends on it. Everything a shared helper uses is shared too, so the
-    library never depends on a service.
+    at least two other modules depends on it. Everything a shared helper uses
+    is shared too, so the library never depends on a service.
     """
     pinned_to_service = {u for members in pins.services.values() for u in members}
-    # What a model's class body uses (a status enum as a column type) is part of
-    # its table's schema: it belongs to the table's owner, however many use it.
-    # A type every model uses (a column type) stays shareable: only what one model uses is kept.
+    # What one model's class body uses (its status enum) is part of that table's
+    # schema: it belongs to the table's owner, however many use it. What several
+    # models use (a column type) stays shareable.
     users_by_model: dict[str, set[str]] = defaultdict(set)
     for source, target in units.edges:
         if units.units[source].maps and source != target:
