@@ -4,7 +4,9 @@ Three ways to an answer, cheapest first:
 
 * **cached**: nothing changed since the last run, whose result is loaded;
 * **patched**: a few files changed and none of them changed its interface
-  (:func:`analyzer.graph.module_interface`). The graph is made of one
+  (:func:`analyzer.graph.module_interface`), or only by adding plain
+  top-level functions no other module's source names
+  (:func:`_added_functions`). The graph is made of one
   contribution per module, and what a module contributes depends on the
   others only through their interfaces, so only the edited modules are
   re-extracted and re-resolved, reading other modules' facts from the
@@ -31,7 +33,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from analyzer.cache import FACTS_VERSION, GRAPH_VERSION, FactCache, FileFacts, StatIndex, content_key
 from analyzer.discovery import SourceFile, discover, read_source
-from analyzer.facts import ModuleFacts
+from analyzer.facts import Attr, ModuleFacts
 from analyzer.options import AnalysisOptions, default_cache_dir
 from analyzer.problems import Problem
 from analyzer.scan import Extractor, Job, extract_all, worker_count
@@ -102,6 +104,8 @@ class _Parts:
     contributions: tuple[Contribution, ...]
     #: module names and node ids are unique, so each node has one owner module
     patchable: bool
+    #: identifier → how many modules' sources contain it (:attr:`ModuleFacts.names`)
+    mentions: dict[str, int] = field(default_factory=dict)
 
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
@@ -300,6 +304,7 @@ def _analyze_with(
             program=program,
             contributions=tuple(contributions),
             patchable=len(modules) == len(facts) and _unique_ids(contributions),
+            mentions=dict(Counter(name for f in facts for name in f.names)),
         )
 
         def write() -> None:
@@ -401,13 +406,25 @@ def _patch(
     frameworks = default_frameworks()
     calls = interface_calls(frameworks)
     edited: dict[str, ModuleFacts] = {}
+    mentions = dict(parts.mentions)
+    modules = parts.modules
     for key, job, old_key in changed:
         new, old = fresh[key], cache.load_fact(old_key)
         if not (isinstance(new, ModuleFacts) and isinstance(old, ModuleFacts)):
             return fresh
         if module_interface(new, calls) != module_interface(old, calls):
-            return fresh
+            added = _added_functions(old, new, calls)
+            if added is None or any(
+                mentions.get(name, 0) - (name in old.names) > 0  # another module's source names it
+                or any(m == f"{job.module}.{name}" or m.startswith(f"{job.module}.{name}.") for m in modules)
+                for name in added
+            ):
+                return fresh
         edited[job.module] = new
+        for name in old.names - new.names:
+            mentions[name] -= 1
+        for name in new.names - old.names:
+            mentions[name] = mentions.get(name, 0) + 1
     if progress:
         progress("resolve", 0, 1)
     keys = {job.module: key for key, job in keyed}
@@ -417,8 +434,60 @@ def _patch(
         return fresh
     analysis = _result(parts.program, contributions, parts.problems)
     analysis = replace(analysis, parsed=len(changed), reused=len(keyed) - len(changed), resolved=len(edited))
-    new_parts = replace(parts, keys=tuple(key for key, _ in keyed), contributions=tuple(contributions))
+    new_parts = replace(
+        parts,
+        keys=tuple(key for key, _ in keyed),
+        contributions=tuple(contributions),
+        mentions={name: count for name, count in mentions.items() if count > 0},
+    )
     return _Patched(analysis, new_parts, fresh)
+
+
+def _added_functions(old: ModuleFacts, new: ModuleFacts, calls: frozenset[str]) -> frozenset[str] | None:
+    """The top-level functions ``new`` adds, when they are all that changed in the interface; else None.
+
+    A function added at the top of a module changes its interface, but the
+    only code that can tell is code naming it: the module itself (resolved
+    again anyway) and modules whose source contains the name (the caller
+    checks that none does). So it may be patched when the functions are
+    plain (no decorator, which could register a route; not a class, which
+    could be a model), the name was free at module level, the body declares
+    no ``global`` and makes none of the calls program-wide passes read, and
+    the interface without them is the old one.
+    """
+    from analyzer.graph import module_interface
+
+    known = {d.qualname for d in old.definitions}
+    added = [d for d in new.definitions if "." not in d.qualname and d.qualname not in known]
+    if not added or any(d.kind != "function" or d.decorators for d in added):
+        return None
+    names = frozenset(d.qualname for d in added)
+    if any(not name.isascii() for name in names):
+        return None  # ModuleFacts.names holds ASCII identifiers only
+    if any(b.scope == "" and b.name in names for b in old.bindings) or any(
+        i.bound in names for i in old.imports
+    ):
+        return None
+
+    def inside(scope: str) -> bool:
+        return scope.split(".", 1)[0] in names
+
+    if any(inside(scope) for scope, _ in new.globals):
+        return None
+    if any(inside(c.scope) and isinstance(c.func, Attr) and c.func.attr in calls for c in new.calls):
+        return None
+    without = replace(
+        new,
+        definitions=tuple(d for d in new.definitions if not inside(d.qualname)),
+        imports=tuple(i for i in new.imports if not inside(i.scope)),
+        bindings=tuple(
+            b for b in new.bindings if not inside(b.scope) and not (b.scope == "" and b.name in names)
+        ),
+        attr_bindings=tuple(a for a in new.attr_bindings if not inside(a.scope)),
+        calls=tuple(c for c in new.calls if not inside(c.scope)),
+        returns=tuple(r for r in new.returns if not inside(r.scope)),
+    )
+    return names if module_interface(without, calls) == module_interface(old, calls) else None
 
 
 def _resolve_edited(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
@@ -1043,4 +1044,8 @@ def extract_facts(data: bytes, *, module: str, path: str, is_package: bool) -> M
         loads=tuple(walker.loads),
         globals=tuple(walker.globals),
         all_names=walker.all_names,
+        names=frozenset(token.decode("ascii") for token in set(_IDENTIFIER.findall(data))),
     )
+
+
+_IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")

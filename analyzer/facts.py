@@ -258,3 +258,8 @@ class ModuleFacts:
     globals: tuple[tuple[str, str], ...] = ()
     #: the literal ``__all__``, if the module defines one
     all_names: tuple[str, ...] | None = None
+    #: every ASCII identifier in the source, code, strings and comments alike: a
+    #: superset of the names this module can look up in another (see
+    #: ``analysis._added_functions``: a new function nothing else names changes
+    #: no other module's resolution)
+    names: frozenset[str] = frozenset()

@@ -6,10 +6,10 @@ the cold run with a baseline measured in the same run: one process calling
 ``libcst.parse_module`` on the same files and nothing else.
 
 Two files are edited, a typical one (the median size) and the largest, in
-two ways each: a body-only edit (a call added at the end of a function's
-body, so every later line moves), which the analysis patches, and an
-interface edit (a new function), which makes it resolve the whole program
-again.
+three ways each: a body-only edit (a call added at the end of a function's
+body, so every later line moves) and a new function no other file names,
+which the analysis patches, and a new class (it could be a model), which
+makes it resolve the whole program again.
 
     python benchmarks/bench_analyze.py                 # Django's source, from PyPI
     python benchmarks/bench_analyze.py --path SOME/DIR # any tree
@@ -117,10 +117,16 @@ def edit_body(path: Path, label: str) -> None:
     path.write_text("# benchmark edit\n" + "".join(lines), encoding="utf-8")
 
 
-def edit_interface(path: Path, label: str) -> None:
-    """Add a function: other modules could now import it, so the whole program is resolved again."""
+def edit_new_function(path: Path, label: str) -> None:
+    """Add a function no other file names: an interface change the analysis can still patch."""
     with open(path, "a", encoding="utf-8") as handle:
         handle.write(f"\n\ndef _benchmark_edit_{label}():\n    return 1\n")
+
+
+def edit_new_class(path: Path, label: str) -> None:
+    """Add a class (it could be a model): the whole program is resolved again."""
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(f"\n\nclass _BenchmarkEdit{label}:\n    pass\n")
 
 
 def settle(cache: Path) -> float:
@@ -188,9 +194,13 @@ def main() -> None:
         warm_wall, warm_rss = median_run(warm_runs)
         # Edit a typical file (the median size) and, as the worst case, the largest one.
         by_size = sorted(tree.rglob("*.py"), key=lambda p: (p.stat().st_size, str(p)))
-        edits: dict[str, dict[str, tuple[str, int, float, float]]] = {"body": {}, "interface": {}}
+        edits: dict[str, dict[str, tuple[str, int, float, float]]] = {"body": {}, "function": {}, "class": {}}
         for label, victim in (("median", by_size[len(by_size) // 2]), ("largest", by_size[-1])):
-            for kind, edit in (("body", edit_body), ("interface", edit_interface)):
+            for kind, edit in (
+                ("body", edit_body),
+                ("function", edit_new_function),
+                ("class", edit_new_class),
+            ):
                 runs = []
                 for attempt in range(args.repeat):
                     edit(victim, f"{label}{attempt}")
@@ -217,23 +227,27 @@ def main() -> None:
             label: {"wall_s": round(wall, 2), "peak_rss_mb": round(rss), "file": name, "file_lines": size}
             for label, (name, size, wall, rss) in edits["body"].items()
         },
-        "interface_edit": {
+        "new_function_edit": {
             label: {"wall_s": round(wall, 2), "peak_rss_mb": round(rss), "file": name, "file_lines": size}
-            for label, (name, size, wall, rss) in edits["interface"].items()
+            for label, (name, size, wall, rss) in edits["function"].items()
+        },
+        "new_class_edit": {
+            label: {"wall_s": round(wall, 2), "peak_rss_mb": round(rss), "file": name, "file_lines": size}
+            for label, (name, size, wall, rss) in edits["class"].items()
         },
     }
     print(f"tree: {source} ({lines:,} lines of Python, {figures['cores']} cores)")
-    print(f"{'run':<16}{'wall s':>9}{'peak RSS MB':>13}{'then writes s':>15}")
-    print(f"{'parse-only':<16}{base_wall:>9.2f}{base_rss:>13.0f}{'':>15}")
+    print(f"{'run':<18}{'wall s':>9}{'peak RSS MB':>13}{'then writes s':>15}")
+    print(f"{'parse-only':<18}{base_wall:>9.2f}{base_rss:>13.0f}{'':>15}")
     print(
-        f"{'cold':<16}{cold_wall:>9.2f}{cold_rss:>13.0f}{writes['cold']:>15.2f}"
+        f"{'cold':<18}{cold_wall:>9.2f}{cold_rss:>13.0f}{writes['cold']:>15.2f}"
         f"   {cold_wall / base_wall:.2f}x parse-only"
     )
-    print(f"{'warm':<16}{warm_wall:>9.2f}{warm_rss:>13.0f}{writes['warm']:>15.2f}")
-    for kind, shown in (("body", "edit"), ("interface", "new def")):
+    print(f"{'warm':<18}{warm_wall:>9.2f}{warm_rss:>13.0f}{writes['warm']:>15.2f}")
+    for kind, shown in (("body", "edit"), ("function", "new def"), ("class", "new class")):
         for label, (name, size, wall, rss) in edits[kind].items():
             after = writes[f"{kind} {label}"]
-            print(f"{shown + ', ' + label:<16}{wall:>9.2f}{rss:>13.0f}{after:>15.2f}   {name} ({size} lines)")
+            print(f"{shown + ', ' + label:<18}{wall:>9.2f}{rss:>13.0f}{after:>15.2f}   {name} ({size} lines)")
     print(
         f"median of {args.repeat} runs per edit and {args.repeat + 2} warm runs; then writes s: how long "
         "the run's cache writer went on after it returned (waited for, untimed)"

@@ -162,8 +162,29 @@ SAMPLE_CASES = [
     ),
     Case("comments and blank lines", comments_and_blank_lines(CHECKOUT), patched=True),
     Case(
-        "interface: a new function",
+        # only code naming it can see it: no other module's source does
+        "interface: a new function no other module names",
         append(CHECKOUT, "\n\ndef _new_helper(session):\n    return get_or_create_cart(session, 1)\n"),
+        patched=True,
+    ),
+    Case(
+        "body: another module starts calling the new function",
+        insert_statement("streamshop/blueprints/cart.py", "get_cart", "checkout._new_helper(get_session())"),
+        patched=True,
+    ),
+    Case(
+        "interface: a new function whose name other modules use",
+        append(CHECKOUT, "\n\ndef get_user(session):\n    return None\n"),
+        patched=False,
+    ),
+    Case(
+        "interface: a new decorated function (it could be a route)",
+        append(CHECKOUT, "\n\n@staticmethod\ndef _decorated_helper():\n    return 1\n"),
+        patched=False,
+    ),
+    Case(
+        "interface: a new class (it could be a model)",
+        append(CHECKOUT, "\n\nclass _NewThing:\n    pass\n"),
         patched=False,
     ),
     Case(
@@ -212,9 +233,9 @@ CLICK_CASES = [
         patched=True,
     ),
     Case(
-        "interface: a new function",
+        "interface: a new function no other module names",
         append("utils.py", "\n\ndef brand_new() -> str:\n    return make_str(1)\n"),
-        patched=False,
+        patched=True,
     ),
     Case(
         "interface: an import renamed",
@@ -264,6 +285,7 @@ def test_the_interface_covers_every_field_of_definitions_and_imports() -> None:
     assert [f.name for f in fields(ModuleFacts)] == [
         "module", "path", "is_package", "lines", "definitions", "imports", "bindings", "attr_bindings",
         "calls", "returns", "references", "subscripts", "sql", "stores", "loads", "globals", "all_names",
+        "names",  # not interface: what other modules' sources name decides whether a new function matters
     ]  # fmt: skip
 
 
