@@ -190,9 +190,13 @@ def _analyze_with(
             keyed.append((key, Job(data, source.module, source.rel, source.is_package)))
         if info is not None:
             stats[where] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, key)
-    # written with the run's other cache writes, after it has answered
+    # Written with the run's other cache writes, after it has answered, when
+    # something changed or a file had to be read: one modified just before the
+    # last recording is trusted once a later recording vouches for it.
     new_index = (
-        StatIndex(FACTS_VERSION, taken_ns, stats) if index is not None and stats != index.entries else None
+        StatIndex(FACTS_VERSION, taken_ns, stats)
+        if index is not None and (stats != index.entries or len(unread) < len(keyed))
+        else None
     )
 
     def save_index() -> None:

@@ -116,3 +116,25 @@ def test_a_wrong_index_entry_falls_back_to_reading_every_file(write_tree: WriteT
     cache.save_stat_index(forged)
     answer = _cached(root, cache_dir)
     assert answer.graph_data == run_analysis(root).graph_data
+
+
+def test_a_file_edited_just_before_a_run_is_trusted_once_a_later_run_vouches_for_it(
+    write_tree: WriteTree, tmp_path: Path, reads: list[str]
+) -> None:
+    root = write_tree(APP)
+    _age(root)
+    cache = tmp_path / "cache"
+    _cached(root, cache)
+    _settle(root, cache)
+    path = root / "app" / "calls.py"
+    path.write_text(path.read_text() + "\n# edited\n")
+    _cached(root, cache)  # records the edit within its racy window: not to be trusted yet
+    _settle(root, cache)
+    time.sleep(2.1)  # the racy window passes; the file's stat does not change
+    reads.clear()
+    _cached(root, cache)
+    _settle(root, cache)
+    assert reads == ["app/calls.py"]  # read once more, and recorded again, now well after the edit
+    reads.clear()
+    assert _cached(root, cache).from_cache
+    assert reads == []
