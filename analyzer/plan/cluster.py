@@ -470,19 +470,11 @@ def _move_to_module_home(
     pinned = _pinned(pins)
     index = {u: i for i, g in enumerate(groups) for u in g}
     mutable = [set(g) for g in groups]
-    by_module: dict[str, list[str]] = defaultdict(list)
-    for uid in sorted(index):
-        by_module[units.units[uid].module].append(uid)
+    by_module = _units_by_module(units)
 
     def module_home(uid: str) -> int | None:
-        others = [index[o] for o in by_module[units.units[uid].module] if o != uid]
-        if not others:
-            return None
-        counts: dict[int, int] = defaultdict(int)
-        for group in others:
-            counts[group] += 1
-        home = max(counts, key=lambda g: (counts[g], -g))
-        return home if counts[home] * 2 > len(others) else None
+        # the service holding most of the rest of the module's service code
+        return _majority([index[o] for o in by_module[units.units[uid].module] if o != uid and o in index])
 
     for uid in sorted(index):
         unit = units.units[uid]
@@ -514,6 +506,22 @@ def _move_to_module_home(
     return [frozenset(g) for g in mutable if g]
 
 
+def _units_by_module(units: UnitGraph) -> dict[str, list[str]]:
+    """Unit ids per module, sorted."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for uid in sorted(units.units):
+        found[units.units[uid].module].append(uid)
+    return found
+
+
+def _majority(homes: list[int | None]) -> int | None:
+    """The home more than half of ``homes`` share, if there is one (a strict majority has no ties)."""
+    counts: dict[int | None, int] = defaultdict(int)
+    for home in homes:
+        counts[home] += 1
+    return next((home for home, count in counts.items() if count * 2 > len(homes)), None)
+
+
 def _pinned(pins: Pins) -> set[str]:
     """Units a pin places: the refinements after clustering leave them where the pins put them."""
     found = {u for members in pins.services.values() for u in members} | set(pins.shared)
@@ -543,18 +551,11 @@ def _settle_shared(
     index = {u: i for i, g in enumerate(groups) for u in g}
     mutable = [set(g) for g in groups]
     library = set(shared)
-    by_module: dict[str, list[str]] = defaultdict(list)
-    for uid in sorted(units.units):
-        by_module[units.units[uid].module].append(uid)
+    by_module = _units_by_module(units)
 
     def module_home(uid: str) -> int | None:
-        # the service holding most of the rest of the module; None if that is the library
-        others = [index.get(o) for o in by_module[units.units[uid].module] if o != uid]
-        counts: dict[int | None, int] = defaultdict(int)
-        for home in others:
-            counts[home] += 1
-        best = max(counts, key=lambda h: (counts[h], -1 if h is None else -h), default=None)
-        return best if best is not None and counts[best] * 2 > len(others) else None
+        # the service holding most of the rest of the module (None: the library does, or no one)
+        return _majority([index.get(o) for o in by_module[units.units[uid].module] if o != uid])
 
     changed = True
     while changed:
