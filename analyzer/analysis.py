@@ -182,7 +182,7 @@ def _analyze_with(
             keyed.append((key, Job(b"", source.module, source.rel, source.is_package)))
             unread[source.module] = source
         else:
-            data = read_source(source, options.max_file_bytes)
+            data = read_source(source, options.max_file_bytes, info)
             if isinstance(data, Problem):
                 problems.append(data)
                 continue

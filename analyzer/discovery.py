@@ -238,14 +238,18 @@ def discover(root: Path, options: AnalysisOptions) -> Discovery:
     return Discovery(root, tuple(files), tuple(sorted(problems)), excluded)
 
 
-def read_source(source: SourceFile, max_bytes: int) -> bytes | Problem:
-    """The file's bytes, or the problem that keeps it from being read."""
-    try:
-        info = os.stat(source.path)
-    except FileNotFoundError:
-        return Problem(source.rel, 0, "cannot read: broken symlink or file vanished")
-    except OSError as exc:
-        return Problem(source.rel, 0, f"cannot read: {exc.strerror or exc}")
+def read_source(source: SourceFile, max_bytes: int, info: os.stat_result | None = None) -> bytes | Problem:
+    """The file's bytes, or the problem that keeps it from being read.
+
+    ``info`` is the file's stat when the caller has just taken it (not taken twice).
+    """
+    if info is None:
+        try:
+            info = os.stat(source.path)
+        except FileNotFoundError:
+            return Problem(source.rel, 0, "cannot read: broken symlink or file vanished")
+        except OSError as exc:
+            return Problem(source.rel, 0, f"cannot read: {exc.strerror or exc}")
     if not stat.S_ISREG(info.st_mode):
         return Problem(source.rel, 0, "not a regular file; skipped")
     if info.st_size > max_bytes:

@@ -58,9 +58,9 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = analyzer.analysis.read_source
 
-    def recording(source, max_bytes):  # type: ignore[no-untyped-def]
+    def recording(source, max_bytes, info=None):  # type: ignore[no-untyped-def]
         seen.append(source.rel)
-        return real(source, max_bytes)
+        return real(source, max_bytes, info)
 
     monkeypatch.setattr(analyzer.analysis, "read_source", recording)
     return seen
