@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 
 import networkx as nx
@@ -296,7 +296,7 @@ class _Dependencies:
                     self.reaches_data.add(dependant)
                     frontier.append(dependant)
 
-    def closure(self, seeds: Iterable[str], *, exclude: set[str]) -> set[str]:
+    def closure(self, seeds: Iterable[str], *, exclude: Set[str]) -> set[str]:
         """``seeds`` and everything they use (never entering ``exclude``)."""
         found: set[str] = set()
         stack = sorted(seeds)
@@ -317,7 +317,7 @@ def find_shared(units: UnitGraph, pins: Pins, deps: _Dependencies) -> frozenset[
     at least two other modules depends on it. Everything a shared helper uses
     is shared too, so the library never depends on a service.
     """
-    pinned_to_service = {u for members in pins.services.values() for u in members}
+    pinned_to_service = pins.in_services
     # What one model's class body uses (its status enum) is part of that table's
     # schema: it belongs to the table's owner, however many use it. What several
     # models use (a column type) stays shareable.
@@ -347,7 +347,7 @@ def find_infrastructure(
     data (with what they use) join the shared library; the rest (an app
     factory that seeds a table, say) stay to be clustered with what they use.
     """
-    pinned_to_service = {u for members in pins.services.values() for u in members}
+    pinned_to_service = pins.in_services
     plumbing: set[str] = set()
     for group in groups:
         members = [units.units[n] for n in group if n in units.units]
@@ -361,7 +361,7 @@ def find_infrastructure(
 def cluster_units(units: UnitGraph, *, pins: Pins, target: int | None, seed: int) -> Clustering:
     """Group ``units`` into services. Deterministic for the same input and ``seed``."""
     all_units = sorted(units.units)
-    pinned_vertices = {u for members in pins.services.values() for u in members}
+    pinned_vertices = pins.in_services
     contract_groups = [tuple(members) for _, members in sorted(pins.services.items())] + list(pins.together)
 
     def run(members: list[str], *, quick: bool = False) -> tuple[list[set[str]], float]:
@@ -429,7 +429,7 @@ def _move_to_data_owner(units: UnitGraph, groups: list[frozenset[str]], pins: Pi
     read-only capability such as recommendations keeps its own queries.
     """
     owners = table_owners(units, groups)
-    pinned = {u for members in pins.services.values() for u in members}
+    pinned = pins.in_services
     mutable = [set(g) for g in groups]
     index = {u: i for i, g in enumerate(groups) for u in g}
     for uid in sorted(index):
@@ -524,7 +524,7 @@ def _majority(homes: list[int | None]) -> int | None:
 
 def _pinned(pins: Pins) -> set[str]:
     """Units a pin places: the refinements after clustering leave them where the pins put them."""
-    found = {u for members in pins.services.values() for u in members} | set(pins.shared)
+    found = set(pins.in_services | pins.shared)
     for group in (*pins.together, *pins.apart):
         found.update(group)
     return found

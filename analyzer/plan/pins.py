@@ -42,6 +42,11 @@ class Pins:
     def empty(self) -> bool:
         return not (self.services or self.together or self.apart or self.shared)
 
+    @property
+    def in_services(self) -> frozenset[str]:
+        """Every unit pinned to a named service."""
+        return frozenset(u for members in self.services.values() for u in members)
+
 
 def _expand(entry: str, units: Iterable[str], symbols: Mapping[str, str], where: str) -> tuple[str, ...]:
     """Unit ids an entry names; ``symbols`` maps every symbol id to its unit."""
