@@ -89,6 +89,13 @@ class _Assignment(click.ParamType):
     help="Seconds a request waits for a unit with no ready replica before a 503.",
 )
 @click.option(
+    "--python",
+    "python",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="[local] The interpreter the units run in, e.g. the app's own venv/bin/python, where the "
+    "app's libraries are installed (default: the one running monosplit).",
+)
+@click.option(
     "--engine",
     type=click.Choice(["local", "docker"]),
     default="local",
@@ -119,6 +126,7 @@ def run_command(
     engine: str,
     base_image: str | None,
     wheels: bool,
+    python: Path | None,
 ) -> None:
     """Run the architecture in DIR (or the manifest file DIR) until Ctrl-C.
 
@@ -139,6 +147,7 @@ def run_command(
         keep_data=keep_data,
         ready_timeout=ready_timeout,
         unavailable_timeout=unavailable_timeout,
+        **({"python": _interpreter(python)} if python is not None else {}),
     )
     if engine == "docker":
         from generator.run.docker_engine import run_in_containers
@@ -150,6 +159,14 @@ def run_command(
     if base_image is not None or wheels:
         raise click.UsageError("--base-image and --wheels need --engine docker")
     run_architecture(manifest, options, emit=_echo)
+
+
+def _interpreter(path: Path) -> str:
+    """``--python PATH`` as an absolute path to an executable, or a usage error naming it."""
+    if not path.is_file() or not os.access(path, os.X_OK):
+        raise click.BadParameter(f"{path} is not an executable file", param_hint="--python")
+    # absolute, but not resolved: a virtualenv's python is a symlink that must stay one
+    return str(path.absolute())
 
 
 def _echo(line: str) -> None:

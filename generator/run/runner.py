@@ -52,6 +52,8 @@ class RunOptions:
     keep_data: bool = False
     ready_timeout: float = 60.0
     unavailable_timeout: float = 20.0
+    #: the interpreter every unit runs in: the app's own virtualenv, where its libraries are
+    python: str = sys.executable
 
 
 def check_options(manifest: RunManifest, options: RunOptions) -> None:
@@ -133,7 +135,7 @@ async def _serve(
             manifest,
             ports,
             data_root=data.path,
-            python=sys.executable,
+            python=options.python,
             inherited_env=os.environ,
             overrides=options.env,
         )
