@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 
 from generator.codemods.names import called_name
+from generator.generate.requirements import DECLARATION_FILES, included_files
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 _DATABASE_KEY = re.compile(r"(^|_)(DATABASE_URL|DATABASE_URI|DB_URL|DB_URI)$")
 #: non-Python files that travel with the package (templates, static files, data)
 _DATA_FILE_LIMIT = 1_000_000
+#: requirement files read through includes, at most: bounds the reading of a pathological tree
+_REQUIREMENT_FILE_LIMIT = 200
 _SKIP_DIRS = {"__pycache__", ".git", ".mypy_cache", ".pytest_cache", ".ruff_cache", "node_modules"}
 
 #: Flask decorators that register a function on the whole application (not a route)
@@ -100,7 +103,8 @@ class Codebase:
     root: Path
     modules: dict[str, Module]
     data_files: dict[str, bytes]
-    requirements: str | None
+    #: the project's requirement declarations and the files they include: path relative to ``root`` → text
+    requirement_files: dict[str, str]
     graph: nx.MultiDiGraph
     _parsed: dict[str, cst.Module] = field(default_factory=dict, repr=False)
     #: carve results by (module, names kept, stubs): see generator.generate.unit
@@ -461,6 +465,38 @@ def _data_files(root: Path, packages: dict[str, str]) -> Iterator[tuple[str, byt
                     continue
 
 
+def read_requirement_files(root: Path) -> dict[str, str]:
+    """The project's requirement declarations and every file they include, by path relative to ``root``.
+
+    Which files to read next is the pure core's answer
+    (:func:`generator.generate.requirements.included_files`); an include that
+    is missing or leaves the project is not read here, and the core says so.
+    """
+    found: dict[str, str] = {}
+    tried: set[str] = set()
+    wanted = set(DECLARATION_FILES)
+    while wanted - tried and len(tried) < _REQUIREMENT_FILE_LIMIT:
+        for relative in sorted(wanted - tried):
+            tried.add(relative)
+            text = _read_declaration(root, relative)
+            if text is not None:
+                found[relative] = text
+        wanted |= included_files(found)
+    return dict(sorted(found.items()))
+
+
+def _read_declaration(root: Path, relative: str) -> str | None:
+    path = root / relative
+    try:
+        if not path.resolve().is_relative_to(root.resolve()) or not path.is_file():
+            return None
+        if path.stat().st_size > _DATA_FILE_LIMIT:
+            return None
+        return path.read_text(encoding="utf-8-sig")  # pip and setuptools accept a byte-order mark
+    except (OSError, RuntimeError, UnicodeDecodeError):  # RuntimeError: a symlink loop (Python 3.11)
+        return None  # reported as missing by whoever includes it
+
+
 def read_codebase(analysis: Analysis, root: Path) -> Codebase:
     """Read the analysed modules' sources (and package data files) under ``root``."""
     graph = analysis.graph
@@ -481,6 +517,5 @@ def read_codebase(analysis: Analysis, root: Path) -> Codebase:
         if "." not in name and graph.nodes[name]["file"].endswith("__init__.py")
     }
     data_files = dict(_data_files(root, package_dirs))
-    requirements_file = root / "requirements.txt"
-    requirements = requirements_file.read_text(encoding="utf-8") if requirements_file.is_file() else None
-    return Codebase(root, modules, data_files, requirements, graph)
+    requirement_files = read_requirement_files(root)
+    return Codebase(root, modules, data_files, requirement_files, graph)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from generator.generate.codebase import Codebase
 from generator.generate.partition import Partition
 from generator.generate.templates import render
-from generator.generate.unit import SERVE_COMMAND, BuiltUnit
+from generator.generate.unit import SERVE_COMMAND, BuiltUnit, requirements_of
 from generator.writer import GeneratedFile
 
 __all__ = ["IngressPath", "deployment_files", "ingress_paths", "ingress_target"]
@@ -292,7 +292,7 @@ def _deployment(
         for callee in unit.calls:
             if callee in names:
                 callers[callee].add(names[unit.name])
-    scheme = _database_scheme(codebase.requirements or "")
+    scheme = _database_scheme(requirements_of(codebase).names)
     public = sorted((u for u in built if u.public), key=lambda u: (u.name != partition.default_unit, u.name))
     host_ports = {unit.name: PORT + i for i, unit in enumerate(public)}
     skipped: set[str] = set()
@@ -401,10 +401,13 @@ def _url_env(unit: str, built: Sequence[BuiltUnit]) -> str:
     return next(u.url_env for u in built if u.name == unit)
 
 
-def _database_scheme(requirements: str) -> str:
-    """The SQLAlchemy URL scheme that reaches PostgreSQL with the driver the requirements pin."""
-    lowered = requirements.lower()
-    if re.search(r"^psycopg(\[|=|\s|$)", lowered, re.MULTILINE) and "psycopg2" not in lowered:
+def _database_scheme(names: frozenset[str]) -> str:
+    """The SQLAlchemy URL scheme that reaches PostgreSQL with the driver the units install.
+
+    ``names`` are canonical package names: psycopg 3 is ``psycopg``; ``postgresql://``
+    means psycopg2 (``psycopg2``, ``psycopg2-binary``) to SQLAlchemy.
+    """
+    if "psycopg" in names and not any(name.startswith("psycopg2") for name in names):
         return "postgresql+psycopg"
     return "postgresql"
 
