@@ -14,6 +14,14 @@ Nodes (``kind`` attribute):
 ``config``   a configuration key; id ``config:<KEY>``, ``secret`` flags secret-looking keys
 ``variable`` module-level state: a lower-case name bound at module level to a
              collection or an object (``_cache = {}``); id ``module.name``
+``metadata`` a SQLAlchemy ``MetaData`` the app declares tables on; id
+             ``metadata:<module.name>`` of the object holding it, ``declared_by``
+             ``flask-sqlalchemy`` (``db = SQLAlchemy()``), ``declarative-base``
+             (``class Base(DeclarativeBase)``, ``Base = declarative_base()``) or
+             ``metadata`` (``meta = MetaData()``)
+``migrations`` the app's schema migrations; id ``migrations:<directory>``, ``tool``
+             ``flask-migrate`` or ``alembic``, ``directory`` (relative to where the
+             app runs), ``metadata`` (the object id of the metadata it migrates, when known)
 ============ ====================================================================
 
 Code nodes carry ``file`` (posix path relative to the analysed root),
@@ -77,7 +85,18 @@ from analyzer.frameworks.base import Framework
 from analyzer.resolve import CallSite, Resolver, UnresolvedImport, node_id
 from analyzer.values import Coll, Def, ExtInst, Inst
 
-NODE_KINDS = ("module", "class", "function", "method", "table", "route", "config", "variable")
+NODE_KINDS = (
+    "module",
+    "class",
+    "function",
+    "method",
+    "table",
+    "route",
+    "config",
+    "variable",
+    "metadata",
+    "migrations",
+)
 EDGE_KINDS = ("import", "call", "inherit", "reference", "maps", "read", "write", "route", "config", "state")
 CODE_KINDS = frozenset({"module", "class", "function", "method"})
 
@@ -109,6 +128,15 @@ def route_id(method: str, path: str) -> str:
 
 def config_id(key: str) -> str:
     return f"config:{key}"
+
+
+def metadata_id(declared: str) -> str:
+    """The node of the metadata the object ``declared`` (``module.name``) holds."""
+    return f"metadata:{declared}"
+
+
+def migrations_id(directory: str) -> str:
+    return f"migrations:{directory}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,14 +377,15 @@ def build_parts(
     return program, contributions
 
 
-# Tables, routes and configuration keys come in the order of the passes that add
-# them: model tables (phase 0), then per framework its accesses, routes and
-# configuration reads, then tables named in SQL strings.
-_ACCESSES, _ROUTES, _CONFIG = 1, 2, 3
+# Tables, routes, configuration keys, metadata and migrations come in the order
+# of the passes that add them: model tables (phase 0), then per framework its
+# accesses, routes, configuration reads and schema declarations, then tables
+# named in SQL strings.
+_ACCESSES, _ROUTES, _CONFIG, _SCHEMA = 1, 2, 3, 4
 
 
 def _phase(framework_index: int, step: int) -> int:
-    return framework_index * 3 + step
+    return framework_index * 4 + step
 
 
 def module_contribution(
@@ -392,6 +421,19 @@ def module_contribution(
             attrs = {"kind": "config", "name": read.key, "secret": is_secret_key(read.key)}
             data_nodes.append((_phase(index, _CONFIG), cid, attrs))
             edges.add(read.source, cid, "config")
+        for declared in fw.metadata(resolver, module):
+            attrs = {
+                "kind": "metadata",
+                "name": declared.object,
+                "module": declared.module,
+                "declared_by": declared.declared_by,
+            }
+            data_nodes.append((_phase(index, _SCHEMA), metadata_id(declared.object), attrs))
+        for setup in fw.migrations(resolver, module, sites):
+            attrs = {"kind": "migrations", "tool": setup.tool, "directory": setup.directory}
+            if setup.metadata:  # unknown in one module (an env.py), maybe known in another
+                attrs["metadata"] = setup.metadata
+            data_nodes.append((_phase(index, _SCHEMA), migrations_id(setup.directory), attrs))
     sql_phase = _phase(len(frameworks), _ACCESSES)
     statements = _add_sql(data_nodes, edges, module, facts, sql_phase)
     _add_state(edges, resolver, module, facts, variables)

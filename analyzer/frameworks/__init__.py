@@ -11,13 +11,14 @@ from analyzer.frameworks.base import Framework
 from analyzer.frameworks.decorated import FastAPI, Flask
 from analyzer.frameworks.django import Django
 from analyzer.frameworks.environment import Environment
+from analyzer.frameworks.migrations import SchemaMigrations
 from analyzer.frameworks.orm import OrmAccess
 from analyzer.frameworks.sqlalchemy import SqlAlchemy
 
 
 def default_frameworks() -> tuple[Framework, ...]:
     """Fresh plugin instances (some keep per-run indexes)."""
-    return (SqlAlchemy(), Django(), OrmAccess(), Flask(), FastAPI(), Environment())
+    return (SqlAlchemy(), Django(), OrmAccess(), Flask(), FastAPI(), Environment(), SchemaMigrations())
 
 
 FRAMEWORKS: tuple[Framework, ...] = default_frameworks()

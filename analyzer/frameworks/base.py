@@ -15,7 +15,8 @@ a time:
   :attr:`~Framework.interface_calls`), so they are recomputed only when an
   interface changes;
 * per-module (:meth:`~Framework.relations`, :meth:`~Framework.accesses`,
-  :meth:`~Framework.config_reads`) read one module's facts and call sites
+  :meth:`~Framework.config_reads`, :meth:`~Framework.metadata`,
+  :meth:`~Framework.migrations`) read one module's facts and call sites
   and yield only what has that module's code as its source.
 """
 
@@ -71,6 +72,45 @@ class ConfigRead:
     via: str  # "environment", "settings", "app.config", ...
 
 
+DeclaredBy = Literal["flask-sqlalchemy", "declarative-base", "metadata"]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Metadata:
+    """``module.name`` holds a SQLAlchemy ``MetaData`` the application declares tables on.
+
+    ``declared_by`` says how to reach it: a Flask-SQLAlchemy ``SQLAlchemy(...)``
+    object (``db.metadata``, its engine ``db.engine``), a declarative base class
+    (``Base.metadata``), or a ``MetaData(...)`` object itself.
+    """
+
+    module: str
+    name: str
+    declared_by: DeclaredBy
+
+    @property
+    def object(self) -> str:
+        return f"{self.module}.{self.name}"
+
+
+MigrationTool = Literal["flask-migrate", "alembic"]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Migrations:
+    """The application migrates its schema with ``tool``, from the scripts in ``directory``.
+
+    ``directory`` is relative to where the application runs (Flask-Migrate's
+    ``directory=``, ``migrations`` by default) or, for an Alembic environment
+    the analysis read, the folder of its ``env.py``; ``metadata`` is the
+    object id of the :class:`Metadata` it migrates ("" when unknown).
+    """
+
+    tool: MigrationTool
+    directory: str
+    metadata: str
+
+
 class Framework:
     """Base class of framework plugins; see the module docstring."""
 
@@ -110,6 +150,14 @@ class Framework:
         self, resolver: Resolver, module: str, sites: Sequence[CallSite]
     ) -> Iterable[ConfigRead]:
         """Configuration keys the code of ``module`` reads; ``sites`` are its call sites."""
+        return ()
+
+    def metadata(self, resolver: Resolver, module: str) -> Iterable[Metadata]:
+        """The SQLAlchemy metadata ``module`` declares (module-level objects and classes)."""
+        return ()
+
+    def migrations(self, resolver: Resolver, module: str, sites: Sequence[CallSite]) -> Iterable[Migrations]:
+        """Schema migrations the code of ``module`` sets up; ``sites`` are its call sites."""
         return ()
 
 

@@ -7,6 +7,7 @@ is the one place that reads files; everything after it is pure.
 
 from __future__ import annotations
 
+import configparser
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -89,6 +90,38 @@ class AppEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class MetadataHolder:
+    """``module.name`` declares SQLAlchemy metadata (a ``metadata`` node of the graph).
+
+    ``declared_by``: ``flask-sqlalchemy``, ``declarative-base`` or ``metadata``.
+    """
+
+    module: str
+    name: str
+    declared_by: str
+
+    @property
+    def object(self) -> str:
+        return f"{self.module}.{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationsFolder:
+    """The application's Alembic migrations, as files every unit with tables carries.
+
+    ``directory`` (the scripts) and ``config`` (a plain Alembic ``alembic.ini``;
+    "" with Flask-Migrate, which keeps it in the folder) are relative to the
+    project's root, and keep that place in a unit. ``files`` are every file
+    of both, by that relative path.
+    """
+
+    tool: str  # "flask-migrate" or "alembic"
+    directory: str
+    config: str
+    files: tuple[tuple[str, bytes], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Parameter:
     name: str
     annotation: str | None
@@ -106,6 +139,8 @@ class Codebase:
     #: the project's requirement declarations and the files they include: path relative to ``root`` → text
     requirement_files: dict[str, str]
     graph: nx.MultiDiGraph
+    #: the migrations folder found on disk, for the setup the analysis found (or an alembic.ini)
+    migrations: MigrationsFolder | None = None
     _parsed: dict[str, cst.Module] = field(default_factory=dict, repr=False)
     #: carve results by (module, names kept, stubs): see generator.generate.unit
     carvings: dict[tuple[str, frozenset[str], tuple[tuple[str, str], ...]], Any] = field(
@@ -186,6 +221,17 @@ class Codebase:
             for source, target, kind in self.graph.edges(keys=True)
             if kind == "maps" and source in self.symbols
         }
+
+    @cached_property
+    def metadata_holders(self) -> tuple[MetadataHolder, ...]:
+        """The objects the application declares its SQLAlchemy metadata on, as the analysis found them."""
+        return tuple(
+            MetadataHolder(
+                data["module"], data["name"].removeprefix(data["module"] + "."), data["declared_by"]
+            )
+            for _, data in sorted(self.graph.nodes(data=True))
+            if data.get("kind") == "metadata"
+        )
 
     @cached_property
     def routes(self) -> dict[str, tuple[tuple[str, str], ...]]:
@@ -518,4 +564,45 @@ def read_codebase(analysis: Analysis, root: Path) -> Codebase:
     }
     data_files = dict(_data_files(root, package_dirs))
     requirement_files = read_requirement_files(root)
-    return Codebase(root, modules, data_files, requirement_files, graph)
+    migrations = _migrations_folder(root, graph)
+    return Codebase(root, modules, data_files, requirement_files, graph, migrations=migrations)
+
+
+def _migrations_folder(root: Path, graph: nx.MultiDiGraph) -> MigrationsFolder | None:
+    """The migrations the analysis found set up (or an ``alembic.ini`` names), if the folder is there.
+
+    The analysis skips ``migrations/`` folders, so their files are read here,
+    as data: a folder is one when it holds Alembic's ``env.py``.
+    """
+    setups = [
+        (str(data["tool"]), str(data["directory"]))
+        for _, data in sorted(graph.nodes(data=True))
+        if data.get("kind") == "migrations"
+    ]
+    config = ""
+    ini = root / "alembic.ini"
+    if ini.is_file() and not any(tool == "flask-migrate" for tool, _ in setups):
+        parser = configparser.ConfigParser()
+        try:
+            parser.read(ini, encoding="utf-8")
+            location = parser.get("alembic", "script_location", raw=True, fallback="")
+        except (configparser.Error, UnicodeDecodeError):
+            location = ""
+        if location.strip():
+            config = "alembic.ini"
+            setups = [("alembic", location.replace("%(here)s", ".").strip())]
+    for tool, directory in setups:
+        folder = root / directory
+        if not (folder / "env.py").is_file() or not folder.resolve().is_relative_to(root.resolve()):
+            continue
+        files = [
+            (path.relative_to(root).as_posix(), path.read_bytes())
+            for path in sorted(folder.rglob("*"))
+            if path.is_file()
+            and path.suffix not in (".pyc", ".pyo")
+            and not any(part in _SKIP_DIRS or part.startswith(".") for part in path.relative_to(folder).parts)
+        ]
+        if config:
+            files.append((config, ini.read_bytes()))
+        return MigrationsFolder(tool, folder.relative_to(root).as_posix(), config, tuple(sorted(files)))
+    return None

@@ -23,6 +23,7 @@ from generator.generate.apis import Export, openapi_document, signature, writes_
 from generator.generate.codebase import Codebase
 from generator.generate.partition import SHARED, Partition, Stub, UnitContents, UnitSpec
 from generator.generate.requirements import RuntimeNeed, UnitRequirements, unit_requirements
+from generator.generate.schema import schema_notes, unit_schema
 from generator.generate.templates import render
 from generator.writer import GeneratedFile
 
@@ -264,6 +265,14 @@ def build_unit(
             )
         files.append(GeneratedFile.text(module.path, code))
     files.extend(GeneratedFile(path, data) for path, data in sorted(codebase.data_files.items()))
+    schema = unit_schema(codebase, partition, unit, contents)
+    for kind, text in schema_notes(codebase, schema, has_tables=bool(unit.tables or contents.replica_tables)):
+        notes.add(kind, text)
+    if schema is not None and schema.migrations is not None:  # copied as data, never carved
+        carried = {f.path for f in files}
+        files.extend(
+            GeneratedFile(path, data) for path, data in schema.migrations.files if path not in carried
+        )
     files.extend(GeneratedFile(f"{RUNTIME_PACKAGE}/{path}", data) for path, data in runtime_files())
     files.extend(_clients(codebase, contents, owner, exported_by_owner))
     for model in sorted(contents.replicas):
@@ -334,6 +343,7 @@ def build_unit(
                 exports=exports,
                 replicas=sorted(replica_tables.items()),
                 serve_healthz=serve_healthz,
+                schema=schema,
             ),
         )
     )
@@ -367,6 +377,7 @@ def build_unit(
                 config=[(k, codebase.config_keys.get(k, False)) for k in config],
                 database_key=codebase.database_key,
                 url_env=url_env(unit.name),
+                schema=schema,
             ),
         )
     )

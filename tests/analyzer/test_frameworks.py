@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from analyzer.analysis import Analysis
 from tests.conftest import WriteTree, edges_of, run_analysis
 
 
@@ -256,3 +257,141 @@ def test_configuration_reads_and_secrets(write_tree: WriteTree) -> None:
     assert nodes["config:SECRET_KEY"]["secret"] is True
     assert nodes["config:STRIPE_API_KEY"]["secret"] is True
     assert nodes["config:PAGE_SIZE"]["secret"] is False
+
+
+def _nodes_of(analysis: Analysis, kind: str) -> dict[str, dict[str, object]]:
+    return {
+        node: {k: v for k, v in data.items() if k != "kind"}
+        for node, data in analysis.graph.nodes(data=True)
+        if data.get("kind") == kind
+    }
+
+
+def test_sqlalchemy_metadata_is_found_where_it_is_declared(write_tree: WriteTree) -> None:
+    root = write_tree(
+        {
+            "shop/__init__.py": """
+                from flask_sqlalchemy import SQLAlchemy
+                db = SQLAlchemy()
+            """,
+            "shop/models.py": """
+                from shop import db
+
+                class User(db.Model):
+                    id = db.Column(db.Integer, primary_key=True)
+            """,
+            "shop/legacy.py": """
+                import sqlalchemy as sa
+                from sqlalchemy.orm import DeclarativeBase, declarative_base
+
+                meta = sa.MetaData()
+                OldBase = declarative_base()
+
+                class Base(DeclarativeBase):
+                    metadata = sa.MetaData()
+
+                class Invoice(Base):
+                    __tablename__ = "invoices"
+
+                class Audit(OldBase):
+                    __tablename__ = "audits"
+            """,
+        }
+    )
+    assert _nodes_of(run_analysis(root), "metadata") == {
+        "metadata:shop.db": {"name": "shop.db", "module": "shop", "declared_by": "flask-sqlalchemy"},
+        "metadata:shop.legacy.Base": {
+            "name": "shop.legacy.Base",
+            "module": "shop.legacy",
+            "declared_by": "declarative-base",
+        },
+        "metadata:shop.legacy.OldBase": {
+            "name": "shop.legacy.OldBase",
+            "module": "shop.legacy",
+            "declared_by": "declarative-base",
+        },
+        "metadata:shop.legacy.meta": {
+            "name": "shop.legacy.meta",
+            "module": "shop.legacy",
+            "declared_by": "metadata",
+        },
+    }
+
+
+def test_flask_migrate_set_up_in_the_app_factory(write_tree: WriteTree) -> None:
+    factory = write_tree(
+        {
+            "blog/__init__.py": """
+                from flask import Flask
+                from flask_migrate import Migrate
+                from flask_sqlalchemy import SQLAlchemy
+
+                db = SQLAlchemy()
+                migrate = Migrate(directory="db/migrations")
+
+                def create_app():
+                    app = Flask(__name__)
+                    db.init_app(app)
+                    migrate.init_app(app, db)
+                    return app
+            """,
+        }
+    )
+    assert _nodes_of(run_analysis(factory), "migrations") == {
+        "migrations:db/migrations": {
+            "tool": "flask-migrate",
+            "directory": "db/migrations",
+            "metadata": "blog.db",
+        }
+    }
+
+
+def test_flask_migrate_set_up_at_module_level(write_tree: WriteTree) -> None:
+    module_level = write_tree(
+        {
+            "wiki.py": """
+                from flask import Flask
+                from flask_migrate import Migrate
+                from flask_sqlalchemy import SQLAlchemy
+
+                app = Flask(__name__)
+                db = SQLAlchemy(app)
+                Migrate(app, db)
+            """,
+        }
+    )
+    assert _nodes_of(run_analysis(module_level), "migrations") == {
+        "migrations:migrations": {"tool": "flask-migrate", "directory": "migrations", "metadata": "wiki.db"}
+    }
+
+
+def test_an_alembic_environment_names_its_folder_and_metadata(write_tree: WriteTree) -> None:
+    root = write_tree(
+        {
+            "shop/__init__.py": "",
+            "shop/db.py": """
+                from sqlalchemy.orm import DeclarativeBase
+
+                class Base(DeclarativeBase):
+                    pass
+            """,
+            "migrations/env.py": """
+                from alembic import context
+                from shop.db import Base
+
+                target_metadata = Base.metadata
+
+                def run_migrations_online():
+                    context.configure(connection=None, target_metadata=target_metadata)
+                    with context.begin_transaction():
+                        context.run_migrations()
+
+                run_migrations_online()
+            """,
+            "migrations/versions/0001_first.py": "revision = '0001'\n",
+        }
+    )
+    assert _nodes_of(run_analysis(root), "migrations") == {}  # migrations/ is skipped by default
+    assert _nodes_of(run_analysis(root, include_migrations=True), "migrations") == {
+        "migrations:migrations": {"tool": "alembic", "directory": "migrations", "metadata": "shop.db.Base"}
+    }

@@ -13,7 +13,8 @@ import generator.runtime as runtime
 from .conftest import RUNTIME, ServiceLauncher
 
 DEPENDENCIES = {"flask", "werkzeug", "urllib3", "prometheus_client"}
-OPTIONAL = {"sqlalchemy"}  # imported only inside functions, when there is a database
+#: imported only inside functions: when there is a database, and when the app has migrations
+OPTIONAL = {"sqlalchemy", "alembic"}
 
 
 def test_the_runtime_imports_itself_the_standard_library_and_its_dependencies_only() -> None:
@@ -47,6 +48,7 @@ def test_the_runtime_is_one_flat_package() -> None:
         "errors.py",
         "flask_server.py",
         "metrics.py",
+        "schema.py",
         "transactions.py",
     ]
 
