@@ -180,12 +180,38 @@ def apply(files: Iterable[GeneratedFile], dest: Path, *, force: bool = False) ->
                 outcomes.append((old_path, Outcome.REMOVED))
             else:
                 outcomes.append((old_path, Outcome.KEPT))
-        document = {
-            "format": MANIFEST_FORMAT,
-            "version": MANIFEST_VERSION,
-            "files": dict(sorted(manifest.items())),
-        }
-        _write_atomic(dest / MANIFEST_NAME, (json.dumps(document, indent=1) + "\n").encode(), False)
+        _write_manifest(dest, manifest)
     except OSError as exc:
         raise MonosplitError(f"{dest}: cannot write generated files: {exc.strerror or exc}") from None
     return WriteReport(tuple(outcomes))
+
+
+def _write_manifest(dest: Path, files: dict[str, str]) -> None:
+    document = {"format": MANIFEST_FORMAT, "version": MANIFEST_VERSION, "files": dict(sorted(files.items()))}
+    _write_atomic(dest / MANIFEST_NAME, (json.dumps(document, indent=1) + "\n").encode(), False)
+
+
+def rewrite_generated(dest: Path, path: str, content: bytes) -> Outcome:
+    """Replace one file under ``dest`` with ``content`` that monosplit made from it (verify's findings).
+
+    The manifest keeps telling the user's edits from monosplit's: a file nobody
+    changed since it was generated stays monosplit's (its new hash is recorded,
+    so the next ``generate`` may update it); a file the user had changed stays
+    theirs. Returns :attr:`Outcome.UPDATED` or :attr:`Outcome.IDENTICAL`.
+    """
+    rel = safe_relative(path)
+    target = dest / rel
+    if not _inside(dest, target) or target.is_symlink():
+        raise UnsafePathError(f"{target}: not a plain file inside {dest}")
+    try:
+        current = target.read_bytes()
+        if current == content:
+            return Outcome.IDENTICAL
+        previous = read_manifest(dest)
+        _write_atomic(target, content, bool(target.stat().st_mode & stat.S_IXUSR))
+        if previous.get(rel.as_posix()) == _digest(current):
+            previous[rel.as_posix()] = _digest(content)
+            _write_manifest(dest, previous)
+    except OSError as exc:
+        raise MonosplitError(f"{target}: cannot write: {exc.strerror or exc}") from None
+    return Outcome.UPDATED

@@ -27,6 +27,7 @@ _COMMANDS = {
     "generate": "generator.cli.generate:generate_command",
     "migrate": "generator.cli.migrate:migrate_command",
     "run": "generator.cli.run:run_command",
+    "verify": "generator.cli.verify:verify_command",
     "diff": "generator.cli.diff:diff_command",
     "deploy": "generator.cli.deploy:deploy_command",
 }

@@ -1,14 +1,19 @@
-"""``monosplit migrate PATH --out DIR``: analyse, suggest and generate in one go."""
+"""``monosplit migrate PATH --out DIR``: analyse, suggest, generate and verify in one go."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from generator.cli.common import analysis_flags, plan_flags, run_analysis
 from generator.cli.generate import format_generation, write_architectures
+from generator.cli.verify import verify_flags
+
+if TYPE_CHECKING:
+    from generator.verify import VerifyOptions
 
 
 @click.command("migrate")
@@ -17,6 +22,12 @@ from generator.cli.generate import format_generation, write_architectures
 @plan_flags
 @click.option("--force", is_flag=True, help="Overwrite generated files even where you changed them.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems and the last line.")
+@click.option(
+    "--no-verify",
+    is_flag=True,
+    help="Do not start the generated units to verify them (MIGRATION.md then says they are not verified).",
+)
+@verify_flags
 @analysis_flags
 def migrate_command(
     path: Path,
@@ -26,12 +37,17 @@ def migrate_command(
     scaling: str,
     force: bool,
     quiet: bool,
+    no_verify: bool,
+    verify_options: VerifyOptions,
     analysis_flags: dict[str, Any],
 ) -> None:
-    """Analyse PATH, suggest services and generate all three architectures into DIR.
+    """Analyse PATH, suggest services, generate all three architectures into DIR, and verify them.
 
     DIR gets graph.json, plan.json, report.html, MIGRATION.md and one folder per
     architecture. If you edit DIR/plan.json, the next migrate follows your plan.
+    Then, as `monosplit verify DIR` does, every unit is started and each
+    architecture's answers compared with the monolith's, when the interpreter
+    (--python) can run the units; otherwise MIGRATION.md says they are not verified.
     """
     from analyzer.export import render
     from analyzer.plan import dump_plan, load_pins, load_plan, suggest
@@ -61,3 +77,30 @@ def migrate_command(
         if edited is not None:
             click.echo(f"following your edited plan {edited}")
     click.echo(format_generation(generation, report, out, quiet=quiet))
+    if no_verify:
+        click.echo(f"not verified (--no-verify); to verify: monosplit verify {out}")
+        return
+    _verify_generated(out, verify_options, quiet=quiet)
+
+
+def _verify_generated(out: Path, options: VerifyOptions, *, quiet: bool) -> None:
+    """Verify what was just generated when the units can run here; exit 1 if it did not verify.
+
+    The interpreter is checked first, cheaply: without the units' server and Flask
+    (a core install of monosplit, say) nothing could start, and MIGRATION.md keeps
+    saying, as generated, that nothing was verified.
+    """
+    from generator.cli.verify import run_verification
+    from generator.verify import check_target_interpreter, find_target
+
+    target = find_target(out)
+    check = check_target_interpreter(target, options.python)
+    if not check.usable:
+        click.echo(
+            f"not verified: {check.reason}. To verify, install the application's requirements in a "
+            f"virtualenv, then: monosplit verify {out} --python VENV/bin/python"
+        )
+        return
+    verification = run_verification(target, options, quiet=quiet)
+    if not verification.passed:
+        sys.exit(verification.exit_code)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 from pathlib import Path
 
 import click
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+from generator.cli.params import Assignment, interpreter
 
 
 class _UnitCount(click.ParamType):
@@ -26,22 +25,6 @@ class _UnitCount(click.ParamType):
         if not sep or not unit or not count.isdigit() or int(count) < 1:
             self.fail(f"{value!r} is not UNIT=N with N a positive whole number", param, ctx)
         return unit, int(count)
-
-
-class _Assignment(click.ParamType):
-    """``KEY=VALUE`` with KEY an environment variable name."""
-
-    name = "KEY=VALUE"
-
-    def convert(
-        self, value: object, param: click.Parameter | None, ctx: click.Context | None
-    ) -> tuple[str, str]:
-        if isinstance(value, tuple):
-            return value
-        key, sep, assigned = str(value).partition("=")
-        if not sep or not _NAME.fullmatch(key):
-            self.fail(f"{value!r} is not KEY=VALUE with KEY an environment variable name", param, ctx)
-        return key, assigned
 
 
 @click.command("run")
@@ -65,7 +48,7 @@ class _Assignment(click.ParamType):
     "--env",
     "env",
     multiple=True,
-    type=_Assignment(),
+    type=Assignment(),
     help="Set KEY=VALUE in every unit's environment, over the manifest's (repeatable).",
 )
 @click.option(
@@ -147,7 +130,7 @@ def run_command(
         keep_data=keep_data,
         ready_timeout=ready_timeout,
         unavailable_timeout=unavailable_timeout,
-        **({"python": _interpreter(python)} if python is not None else {}),
+        **({"python": interpreter(python)} if python is not None else {}),
     )
     if engine == "docker":
         from generator.run.docker_engine import run_in_containers
@@ -159,14 +142,6 @@ def run_command(
     if base_image is not None or wheels:
         raise click.UsageError("--base-image and --wheels need --engine docker")
     run_architecture(manifest, options, emit=_echo)
-
-
-def _interpreter(path: Path) -> str:
-    """``--python PATH`` as an absolute path to an executable, or a usage error naming it."""
-    if not path.is_file() or not os.access(path, os.X_OK):
-        raise click.BadParameter(f"{path} is not an executable file", param_hint="--python")
-    # absolute, but not resolved: a virtualenv's python is a symlink that must stay one
-    return str(path.absolute())
 
 
 def _echo(line: str) -> None:

@@ -82,6 +82,7 @@ class Replica:
     process: asyncio.subprocess.Process | None = None
     started_at: float = 0.0
     ready_once: bool = False  # ready since the current process started
+    boot_failed: bool = False  # crashed BOOT_ATTEMPTS times before it was ever ready: not restarted
     last_probe: str = "not checked yet"
     log_tail: deque[str] = field(default_factory=lambda: deque(maxlen=LOG_TAIL_LINES))
     log_pump: asyncio.Task[None] | None = None
@@ -291,6 +292,8 @@ class Supervisor:
             await asyncio.sleep(PROBE_INTERVAL_SECONDS)
 
     def _fail(self, replica: Replica, outcome: str, attempts: int) -> None:
+        replica.boot_failed = True
+        self._notify()
         if self._failure is not None:
             return
         what = f"{outcome} before it was ready ({attempts} attempts)"

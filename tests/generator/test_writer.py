@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.writer import MANIFEST_NAME, GeneratedFile, Outcome, UnsafePathError, apply
+from generator.writer import MANIFEST_NAME, GeneratedFile, Outcome, UnsafePathError, apply, rewrite_generated
 
 
 def _files(**texts: str) -> list[GeneratedFile]:
@@ -91,3 +91,19 @@ def test_executable_bit_and_umask(tmp_path: Path) -> None:
     os.umask(mask)
     assert (tmp_path / "run.sh").stat().st_mode & 0o777 == 0o777 & ~mask
     assert (tmp_path / "x").stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_a_rewrite_by_monosplit_keeps_the_file_monosplits_and_a_users_edit_the_users(tmp_path: Path) -> None:
+    apply(_files(**{"MIGRATION.md": "# notes\nnot verified\n", "other": "x\n"}), tmp_path)
+    assert rewrite_generated(tmp_path, "MIGRATION.md", b"# notes\nverified\n") is Outcome.UPDATED
+    assert rewrite_generated(tmp_path, "MIGRATION.md", b"# notes\nverified\n") is Outcome.IDENTICAL
+    # unchanged by the user since: the next generation updates it without a conflict
+    report = apply(_files(**{"MIGRATION.md": "# notes v2\nnot verified\n", "other": "x\n"}), tmp_path)
+    assert report.of(Outcome.UPDATED) == ["MIGRATION.md"] and not report.conflicts
+    # edited by the user: a rewrite keeps it the user's, so the next generation leaves it alone
+    (tmp_path / "MIGRATION.md").write_text("# my notes\nnot verified\n")
+    rewrite_generated(tmp_path, "MIGRATION.md", b"# my notes\nverified\n")
+    assert apply(_files(**{"MIGRATION.md": "# notes v3\n", "other": "x\n"}), tmp_path).conflicts == [
+        "MIGRATION.md"
+    ]
+    assert (tmp_path / "MIGRATION.md").read_text() == "# my notes\nverified\n"

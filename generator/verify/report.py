@@ -1,0 +1,258 @@
+"""What a verification found, as terminal tables and as the "Verification" section of MIGRATION.md.
+
+Pure. The section sits between two markers, so rewriting it replaces only
+what a previous verification (or the generator's "not verified" text) put
+there; everything else in MIGRATION.md stays as it is. Both renderings depend
+on the findings only, never on ports, times or temporary paths.
+"""
+
+from __future__ import annotations
+
+from generator.verify.compare import PhaseComparison
+from generator.verify.results import ArchitectureResult, Verification
+
+# The generator writes these markers too (generator/templates/architecture/MIGRATION.md.j2).
+SECTION_BEGIN = "<!-- monosplit verify: begin (this section is rewritten by `monosplit verify`) -->"
+SECTION_END = "<!-- monosplit verify: end -->"
+DIFFERENCES_LISTED = 10
+
+WHAT_IS_COMPARED = (
+    "What was compared, for each request: the status, the media type, the redirect target and the body; JSON as values "
+    "(key order ignored, list order kept), HTML and other text token by token, anything else byte for byte. "
+    "Before comparing, the address and data folder of each run, date-times, UUIDs and JSON Web Tokens are "
+    "replaced by placeholders, and whatever the monolith answered differently in two runs of its own "
+    "(CSRF tokens, random values, counters) is not compared."
+)
+WHAT_IS_NOT = (
+    "Not checked: routes with parameters and methods other than GET, except as a journey sends them; "
+    "response headers other than Content-Type and Location; speed; behaviour under concurrent requests, "
+    "or when a unit fails or restarts."
+)
+
+
+def summary_line(verification: Verification) -> str:
+    """One line: everything answered like the monolith, or what did not."""
+    if verification.passed:
+        driven = [r for r in verification.architectures if not r.reference and r.driven]
+        if not driven:
+            return "verified: every unit got ready (no architecture to compare with the monolith)"
+        return f"verified: {_names(driven)} answered like the monolith ({_driven_things(verification)})"
+    failing = [r for r in verification.architectures if not r.passed]
+    line = "not verified: " + "; ".join(f"{r.architecture}: {_what_failed(r)}" for r in failing)
+    if any(r.reference and not r.ready for r in failing):
+        line += (
+            " (the monolith itself did not start: the application needs what this run did not give it, "
+            "its configuration with --env KEY=VALUE or its libraries with --python)"
+        )
+    return line
+
+
+def _names(results: list[ArchitectureResult]) -> str:
+    names = [r.architecture for r in results]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _driven_things(verification: Verification) -> str:
+    things = [f"{len(verification.routes)} GET routes"]
+    if verification.journeys:
+        things.append("journey " + ", ".join(verification.journeys))
+    return " and ".join(things)
+
+
+def _what_failed(result: ArchitectureResult) -> str:
+    if not result.ready:
+        names = [u.unit for u in result.not_ready]
+        return f"{', '.join(names)} did not get ready"
+    if result.reference:
+        journeys = ", ".join(f.journey for f in result.journey_failures)
+        return f"journey {journeys} failed on the monolith itself"
+    if result.not_driven is not None:
+        return f"not driven: {result.not_driven.value}"
+    count = len(result.differences)
+    return f"{count} difference{'s' if count != 1 else ''} from the monolith"
+
+
+# --- terminal -------------------------------------------------------------------------------
+
+
+def terminal_lines(verification: Verification) -> list[str]:
+    """A table per architecture, then the summary line."""
+    lines: list[str] = []
+    for result in verification.architectures:
+        lines.extend(_terminal_table(result))
+        lines.append("")
+    lines.append(summary_line(verification))
+    return lines
+
+
+def _terminal_table(result: ArchitectureResult) -> list[str]:
+    title = f"{result.architecture} (the reference)" if result.reference else result.architecture
+    width = max(len("unit"), *(len(u.unit) for u in result.units))
+    lines = [title, f"  {'unit'.ljust(width)}  ready"]
+    lines.extend(f"  {u.unit.ljust(width)}  {u.line}" for u in result.units)
+    for label, value in _figures(result):
+        lines.append(f"  {label.ljust(33)}{value}")
+    for logged in result.logged:
+        lines.append(f"  {'exceptions logged'.ljust(33)}{logged.line}")
+    shown = result.differences[:DIFFERENCES_LISTED]
+    if len(result.differences) > 1:
+        lines.append(f"  differences ({len(result.differences)}):")
+        lines.extend(f"    - {d.line}" for d in shown)
+        if len(result.differences) > len(shown):
+            lines.append(f"    - and {len(result.differences) - len(shown)} more")
+    return lines
+
+
+def _figures(result: ArchitectureResult) -> list[tuple[str, str]]:
+    """(label, value) rows: routes, journey steps, first difference."""
+    if result.reference:
+        rows = [
+            ("GET routes", f"{result.routes_answered} answered" if result.driven else "not driven"),
+            ("journey steps", _recorded(result)),
+        ]
+        rows.extend(
+            ("journey failed", f"{f.journey} stopped after {f.after_steps} step(s): {f.message}")
+            for f in result.journey_failures
+        )
+        return rows
+    if result.comparison is None:
+        reason = result.not_driven.value if result.not_driven is not None else "not driven"
+        return [
+            ("GET routes like the monolith", f"not driven: {reason}"),
+            ("journey steps like the monolith", "-"),
+        ]
+    comparison = result.comparison
+    return [
+        ("GET routes like the monolith", _count(comparison.routes)),
+        ("journey steps like the monolith", _count(comparison.journey)),
+        ("first difference", result.differences[0].line if result.differences else "-"),
+    ]
+
+
+def _recorded(result: ArchitectureResult) -> str:
+    if not result.driven:
+        return "not driven"
+    return f"{result.steps_recorded} recorded" if result.steps_recorded or result.journey_failures else "-"
+
+
+def _count(phase: PhaseComparison) -> str:
+    if phase.total == 0 and phase.unstable == 0:
+        return "-"
+    unstable = f" ({phase.unstable} not compared: unstable in the monolith)" if phase.unstable else ""
+    return f"{phase.equal}/{phase.total}{unstable}"
+
+
+# --- MIGRATION.md ---------------------------------------------------------------------------
+
+
+def markdown_section(verification: Verification) -> str:
+    """The "Verification" section, markers included, ending in a newline."""
+    lines = [SECTION_BEGIN, "## Verification", ""]
+    lines.append(_what_ran(verification))
+    lines.append("")
+    lines.append(
+        "| architecture | units ready | GET routes like the monolith | journey steps like the monolith "
+        "| first difference |"
+    )
+    lines.append("|---|---|---|---|---|")
+    for result in verification.architectures:
+        lines.append("| " + " | ".join(_cell(value) for value in _markdown_row(result)) + " |")
+    lines.append("")
+    lines.append(f"**{_sentence(summary_line(verification))}**")
+    not_ready = [(r.architecture, u) for r in verification.architectures for u in r.not_ready]
+    if not_ready:
+        lines.extend(["", "Units that did not get ready:", ""])
+        for architecture, unit in not_ready:
+            also = f" ({_inline(unit.problem)})" if unit.error is not None and not unit.timed_out else ""
+            lines.append(f"- {architecture} / {unit.unit}: {_inline(unit.reason)}{also}")
+    listed = [
+        (r.architecture, d) for r in verification.architectures for d in r.differences[:DIFFERENCES_LISTED]
+    ]
+    if listed:
+        lines.extend(
+            ["", f"Differences from the monolith (at most {DIFFERENCES_LISTED} per architecture):", ""]
+        )
+        lines.extend(f"- {architecture}: {_inline(d.line)}" for architecture, d in listed)
+    logged = [(r.architecture, e) for r in verification.architectures for e in r.logged]
+    if logged:
+        lines.extend(["", "Exceptions the units logged while they were driven (the first of each unit):", ""])
+        lines.extend(f"- {architecture}: {_inline(e.line)}" for architecture, e in logged)
+    failures = [
+        (r.architecture, f) for r in verification.architectures if r.reference for f in r.journey_failures
+    ]
+    if failures:
+        lines.extend(["", "Journeys that failed on the monolith itself (so they check nothing yet):", ""])
+        lines.extend(
+            f"- {f.journey} stopped after {f.after_steps} step(s): {_inline(f.message)}" for _, f in failures
+        )
+    lines.extend(["", WHAT_IS_COMPARED, "", _not_checked(verification), SECTION_END])
+    return "\n".join(lines) + "\n"
+
+
+def _what_ran(verification: Verification) -> str:
+    journeys = (
+        " and the journey"
+        + ("s " if len(verification.journeys) > 1 else " ")
+        + ", ".join(f"`{name}`" for name in verification.journeys)
+        if verification.journeys
+        else " (no journey was given: `--journey SCRIPT` adds one)"
+    )
+    twice = " (run twice, to tell what changes from run to run)" if verification.reference_ran_twice else ""
+    return (
+        "`monosplit verify` started every unit of each architecture, one architecture at a time, each on "
+        f"fresh data, and compared what each answered with what the monolith answered{twice}: "
+        f"{len(verification.routes)} GET routes without parameters{journeys}."
+    )
+
+
+def _markdown_row(result: ArchitectureResult) -> tuple[str, ...]:
+    ready = f"{sum(u.ready for u in result.units)}/{len(result.units)}"
+    if result.reference:
+        routes = f"reference ({result.routes_answered} answered)" if result.driven else "not driven"
+        steps = f"reference ({result.steps_recorded} steps)" if result.steps_recorded else "-"
+        steps = steps if result.driven else "not driven"
+    elif result.comparison is None:
+        routes = steps = "not driven"
+    else:
+        routes, steps = _count(result.comparison.routes), _count(result.comparison.journey)
+    return (result.architecture, ready, routes, steps, result.first_problem or "none")
+
+
+def _not_checked(verification: Verification) -> str:
+    if verification.routes_not_driven:
+        return (
+            f"{WHAT_IS_NOT} ({verification.routes_not_driven} public route and method pairs were not driven.)"
+        )
+    return WHAT_IS_NOT
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def _inline(text: str) -> str:
+    """Text that stays on one Markdown line and is not read as markup."""
+    flat = " ".join(text.split())
+    for char in ("\\", "`", "*", "<", ">", "|"):
+        flat = flat.replace(char, "\\" + char)
+    return flat
+
+
+def _cell(text: str) -> str:
+    return _inline(text)
+
+
+def replace_section(document: str, section: str) -> str:
+    """``document`` with its verification section replaced by ``section``.
+
+    Only what lies between the markers changes. A document without them (written
+    before verify existed, or edited) gets the section appended at its end.
+    """
+    begin = document.find(SECTION_BEGIN)
+    end = document.find(SECTION_END, begin + 1) if begin >= 0 else -1
+    if begin < 0 or end < 0:
+        return document.rstrip("\n") + "\n\n" + section
+    after = end + len(SECTION_END)
+    if document.startswith("\n", after):
+        after += 1
+    return document[:begin] + section + document[after:]
