@@ -136,6 +136,20 @@ def _alias_binding(alias: cst.ImportAlias) -> str | None:
     return name.value if isinstance(name, cst.Name) else None
 
 
+def _aliased_name(statement: cst.CSTNode) -> str | None:
+    """``B`` of a module-level ``A = B`` that only gives ``B`` another name."""
+    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+        small = statement.body[0]
+        if (
+            isinstance(small, cst.Assign)
+            and len(small.targets) == 1
+            and isinstance(small.targets[0].target, cst.Name)
+            and isinstance(small.value, cst.Name)
+        ):
+            return small.value.value
+    return None
+
+
 def _is_docstring(statement: cst.CSTNode) -> bool:
     return (
         isinstance(statement, cst.SimpleStatementLine)
@@ -318,12 +332,18 @@ def carve_module(
     # stay) whatever module-level statements built from them. A stub stands in for
     # calls from kept code; code that ran at import against the original does not stay.
     unavailable = set(dropped_defs) | (set(stubbed) if keep_orphans else set())
+    # ``TplCanDeletePost = TplCanEditPost``: another name for a stub is the stub, and other
+    # modules may import it by that name
+    uses_of = [
+        info[i].uses - set(stubbed) if _aliased_name(statement) in stubbed else info[i].uses
+        for i, statement in enumerate(statements)
+    ]
     while keep_orphans:
         grown = False
         for i, statement in enumerate(statements):
             if i in imports or isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
                 continue
-            if info[i].uses & unavailable and not info[i].binds <= unavailable:
+            if uses_of[i] & unavailable and not info[i].binds <= unavailable:
                 unavailable |= info[i].binds
                 grown = True
         if not grown:
@@ -337,7 +357,7 @@ def carve_module(
         for i, statement in enumerate(statements):
             if i in keep_index or i in imports or isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
                 continue
-            binds, uses = info[i].binds, info[i].uses
+            binds, uses = info[i].binds, uses_of[i]
             # module-level code that binds what kept code needs, or that runs on its own
             # (a bare call, a main guard) without touching what was removed
             wanted = (

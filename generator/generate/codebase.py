@@ -90,6 +90,20 @@ class AppEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionProvider:
+    """``module.name`` (or its ``attribute``) returns the request's SQLAlchemy session when called."""
+
+    module: str
+    name: str
+    attribute: str = ""
+
+    @property
+    def expression(self) -> str:
+        """The provider in an entry point that imports ``name`` as ``session_source``."""
+        return f"session_source.{self.attribute}" if self.attribute else "session_source"
+
+
+@dataclass(frozen=True, slots=True)
 class MetadataHolder:
     """``module.name`` declares SQLAlchemy metadata (a ``metadata`` node of the graph).
 
@@ -214,6 +228,19 @@ class Codebase:
         return {s: (frozenset(reads[s]), frozenset(writes[s])) for s in sorted(set(reads) | set(writes))}
 
     @cached_property
+    def touches_tables_itself(self) -> frozenset[str]:
+        """Top-level symbols whose own body reads or writes a table, not counting nested functions.
+
+        A function that returns a closure over a query (``def can_edit(request): def check(...)``)
+        touches no table when it is called, only when what it returns is.
+        """
+        return frozenset(
+            source
+            for source, _, kind in self.graph.edges(keys=True)
+            if kind in ("read", "write") and source in self.symbols
+        )
+
+    @cached_property
     def model_tables(self) -> dict[str, str]:
         """ORM model class → the table it maps."""
         return {
@@ -303,16 +330,22 @@ class Codebase:
         return tuple(names)
 
     @cached_property
+    def class_parents(self) -> dict[str, frozenset[str]]:
+        """Top-level class → the project's top-level classes it inherits from directly."""
+        parents: dict[str, set[str]] = defaultdict(set)
+        for source, target, kind in self.graph.edges(keys=True):
+            if kind == "inherit" and source in self.symbols and target in self.symbols:
+                parents[source].add(target)
+        return {symbol: frozenset(bases) for symbol, bases in sorted(parents.items())}
+
+    @cached_property
     def value_types(self) -> frozenset[str]:
         """Classes that are plain values: enums, exceptions, dataclasses, named tuples, typed dicts.
 
         They are part of a service's API (arguments, results, errors), so a
         service that uses another's value type gets its own copy of it.
         """
-        parents: dict[str, set[str]] = defaultdict(set)
-        for source, target, kind in self.graph.edges(keys=True):
-            if kind == "inherit" and source in self.symbols and target in self.symbols:
-                parents[source].add(target)
+        parents = self.class_parents
         result: set[str] = set()
         changed = True
         classes = [
@@ -327,7 +360,7 @@ class Codebase:
                 if (
                     any(b in VALUE_TYPE_BASES or b.endswith(("Error", "Exception")) for b in bases)
                     or "dataclass" in bases
-                    or parents[symbol] & result
+                    or parents.get(symbol, frozenset()) & result
                 ):
                     result.add(symbol)
                     changed = True
@@ -409,14 +442,15 @@ class Codebase:
 
     @cached_property
     def app_hooks(self) -> frozenset[str]:
-        """Functions registered on the application itself: error handlers, request and teardown hooks.
+        """Functions the framework calls: the app's hooks, and callbacks registered on extensions.
 
         They are plumbing every unit's app needs (``@app.errorhandler``,
-        ``@app.teardown_appcontext``, a blueprint's ``@bp.app_errorhandler``),
-        not a capability's code.
+        ``@app.teardown_appcontext``, a blueprint's ``@bp.app_errorhandler``,
+        ``@login.user_loader``), not a capability's code.
         """
         entry = self.app_entry
         app_name = entry.name if entry is not None and not entry.factory else None
+        called = self._called_by_project
         found: set[str] = set()
         for symbol, info in self.symbols.items():
             if info.kind != "function" or "@" not in self.modules[info.module].source:
@@ -434,17 +468,36 @@ class Codebase:
                 on_app = expression.value.value == app_name and hook in _APP_HOOKS
                 if on_app or (hook.startswith("app_") and hook[4:] in _APP_HOOKS):
                     found.add(symbol)
+                elif symbol not in called and symbol not in self.routes:
+                    # Registered on an object (``@login.user_loader``, ``@token_auth.verify_token``,
+                    # ``@event.listens_for(...)``) and never called by the project's own code:
+                    # the framework calls it, in whichever unit uses that object, so every unit
+                    # carries it. A decorated function the project calls (``@cache.memoize``)
+                    # is ordinary code and stays where the plan puts it.
+                    found.add(symbol)
         return frozenset(found)
 
     @cached_property
-    def session_provider(self) -> tuple[str, str] | None:
-        """(module, name) of what hands out the request's SQLAlchemy session.
+    def _called_by_project(self) -> frozenset[str]:
+        """Top-level symbols some function or class of the project calls or names.
 
-        A function annotated to return ``Session`` that needs no arguments, or
-        a module-level ``scoped_session``; the first found in module order.
+        Module-level code does not count: applying a decorator passes it the function.
+        """
+        return frozenset(
+            callee for user, uses in self.dependencies.items() if user not in self.modules for callee in uses
+        )
+
+    @cached_property
+    def session_provider(self) -> SessionProvider | None:
+        """What hands out the request's SQLAlchemy session.
+
+        A function annotated to return ``Session`` that needs no arguments, a
+        module-level ``scoped_session``, or the ``session`` (a scoped session)
+        of a module-level Flask-SQLAlchemy ``SQLAlchemy(...)`` object; the
+        first found in module order.
         """
         for name, module in sorted(self.modules.items()):
-            if "Session" not in module.source and "scoped_session" not in module.source:
+            if not any(word in module.source for word in ("Session", "scoped_session", "SQLAlchemy")):
                 continue
             for statement in self.parsed(name).body:
                 if isinstance(statement, cst.FunctionDef) and statement.returns is not None:
@@ -452,19 +505,22 @@ class Codebase:
                     params = statement.params
                     required = [p for p in (*params.posonly_params, *params.params) if p.default is None]
                     if returned.split(".")[-1] in ("Session", "scoped_session") and not required:
-                        return (name, statement.name.value)
+                        return SessionProvider(name, statement.name.value)
                 elif isinstance(statement, cst.SimpleStatementLine):
                     for small in statement.body:
-                        if (
+                        if not (
                             isinstance(small, (cst.Assign, cst.AnnAssign))
                             and isinstance(small.value, cst.Call)
-                            and called_name(small.value) == "scoped_session"
                         ):
-                            target = (
-                                small.targets[0].target if isinstance(small, cst.Assign) else small.target
+                            continue
+                        maker = called_name(small.value)
+                        if maker not in ("scoped_session", "SQLAlchemy"):
+                            continue
+                        target = small.targets[0].target if isinstance(small, cst.Assign) else small.target
+                        if isinstance(target, cst.Name):
+                            return SessionProvider(
+                                name, target.value, "session" if maker == "SQLAlchemy" else ""
                             )
-                            if isinstance(target, cst.Name):
-                                return (name, target.value)
         return None
 
 

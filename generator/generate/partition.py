@@ -20,6 +20,8 @@ from generator.generate.codebase import Codebase
 
 ARCHITECTURES = ("monolith", "two-tier", "microservices")
 _ALSO_USED = "<also used>"
+#: how the analyzer names the application object in what a call passes (the ``passes`` edge attribute)
+_FLASK_APP = "flask.Flask object"
 SHARED = "shared"
 
 
@@ -124,20 +126,45 @@ def _shared_with_entry(codebase: Codebase, shared: set[str]) -> set[str]:
     """The plan's shared library, plus what every unit needs to start whatever the plan says.
 
     That is the app factory (every unit builds its app with it), the app's
-    own hooks (error handlers, teardown), and the
-    functions module-level code calls when it is imported (a settings module
-    computing its constants with a helper): every unit carries every module,
-    and an import cannot wait for another service. Only helpers that touch no
-    table are copied this way.
+    own hooks (error handlers, teardown, extension callbacks), the functions
+    module-level code calls when it is imported (a settings module computing
+    its constants with a helper), and what those call in turn: every unit
+    carries every module, and an import cannot wait for another service. Only
+    functions whose own body touches no table are copied this way, and the
+    steps handed the app object itself.
     """
     needed = set(shared) | codebase.app_hooks
+    starting: list[str] = sorted(codebase.app_hooks)
     if codebase.app_entry is not None and codebase.app_entry.factory:
         needed.add(codebase.app_entry.symbol)
+        starting.append(codebase.app_entry.symbol)
     for module in codebase.modules:
-        for used in codebase.dependencies.get(module, ()):
-            info = codebase.symbols.get(used)
-            if info is not None and info.kind == "function" and used not in codebase.table_access:
-                needed.add(used)
+        starting.extend(sorted(codebase.dependencies.get(module, ())))
+    # What runs while a unit starts, transitively: the factory's configuration steps
+    # (``configure_extensions(app)``, ``load_plugins(app)``) and what they call. A step
+    # left to one unit would be a network call during every other unit's start-up.
+    # Only code whose own body touches no table comes along; work on a capability's data
+    # (seeding) stays with its owner, and the other units start without it (see
+    # codemods/startup.py).
+    # A step handed the application object itself configures it (``load_plugins(app)``
+    # registers blueprints): every unit runs it, whatever tables it reads.
+    configures: set[str] = set()
+    seen: set[str] = set()
+    while starting:
+        symbol = starting.pop()
+        if symbol in seen:
+            continue
+        seen.add(symbol)
+        info = codebase.symbols.get(symbol)
+        if info is None or info.kind != "function":
+            continue
+        if symbol in codebase.touches_tables_itself and symbol not in configures:
+            continue
+        needed.add(symbol)
+        for used in sorted(codebase.dependencies.get(symbol, ())):
+            if _FLASK_APP in (codebase.passes(symbol, used) or ""):
+                configures.add(used)
+            starting.append(used)
     return needed
 
 
@@ -230,14 +257,29 @@ def unit_contents(
         uses = codebase.dependencies.get(current, frozenset())
         if current == _ALSO_USED:
             uses = frozenset(also_used)
-        for used in sorted(uses):
+        # a class's bases are part of its definition: they are carried, never stubbed
+        bases = codebase.class_parents.get(current, frozenset())
+        for used in sorted(uses | bases):
             if used in kept:
                 continue
             holder = owner.get(used, SHARED)
             info = codebase.symbols[used]
-            if info.kind == "class" and used in codebase.value_types:
+            mapped = codebase.model_tables.get(used)
+            if info.kind == "class" and mapped is not None and used in bases and table_owner.get(mapped):
+                # a model another unit owns that a carried class inherits from: a replica, so the
+                # subclass maps its table as in the monolith
+                replica_tables[mapped] = table_owner[mapped]
+                kept.add(used)
+                replicas.add(used)
+                stubs.pop(used, None)
+                pending.append(used)
+            elif info.kind == "class" and mapped is None:
+                # Plain classes (mixins, forms, value types, helpers) are code, not data another
+                # unit owns: the unit carries a copy, and calls its methods make go where their
+                # callees live. Only rows of another unit's tables arrive as records.
                 kept.add(used)
                 copies.add(used)
+                stubs.pop(used, None)
                 pending.append(used)
             elif info.kind == "class":
                 stubs.setdefault(used, Stub(used, holder, "record"))

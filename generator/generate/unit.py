@@ -344,6 +344,7 @@ def build_unit(
                 replicas=sorted(replica_tables.items()),
                 serve_healthz=serve_healthz,
                 schema=schema,
+                registering_modules=_registering_modules(codebase, contents),
             ),
         )
     )
@@ -438,10 +439,20 @@ def carve_modules(
 
 
 def missing_imports(codebase: Codebase, contents: UnitContents, carved: dict[str, CarveResult]) -> set[str]:
-    """Other units' symbols that carved code still imports by name but the unit neither keeps nor stubs."""
+    """Other units' symbols that carved code still names but the unit neither keeps nor stubs.
+
+    By import from another module, or in the same module: a name the graph has no edge
+    for (``query_factory=select_group`` in a form's class body) that carving would
+    otherwise leave undefined.
+    """
     present = set(contents.kept) | {s.symbol for s in contents.stubs}
     missing: set[str] = set()
     for name, result in carved.items():
+        missing.update(
+            symbol
+            for unresolved in result.unresolved
+            if (symbol := f"{name}.{unresolved}") in codebase.symbols and symbol not in present
+        )
         package = name if codebase.modules[name].path.endswith("__init__.py") else name.rpartition(".")[0]
         for source, imported in result.imported:
             level = len(source) - len(source.lstrip("."))
@@ -518,6 +529,17 @@ def _clients(
             )
         )
     return files
+
+
+def _registering_modules(codebase: Codebase, contents: UnitContents) -> list[str]:
+    """Modules whose import maps the unit's models or registers its hooks, which it imports at start.
+
+    In the monolith a route module's imports load the models; where a unit's
+    route modules were carved away, nothing else would, and the ORM would not
+    know the unit's own tables.
+    """
+    registering = (set(codebase.model_tables) | codebase.app_hooks) & contents.kept
+    return sorted({codebase.symbols[symbol].module for symbol in registering})
 
 
 def requirements_of(codebase: Codebase) -> UnitRequirements:

@@ -172,3 +172,19 @@ def test_carving_is_deterministic_and_idempotent() -> None:
     once = carve_module(source, {"a"}).code
     assert carve_module(source, {"a"}).code == once
     assert carve_module(once, {"a"}).code == once
+
+
+def test_another_name_for_a_stubbed_function_stays_bound_to_the_stub() -> None:
+    before = textwrap.dedent(
+        """
+        def can_edit(request):
+            return request
+
+        can_delete = can_edit
+        VALUE = can_edit(None)
+        """
+    ).lstrip("\n")
+    stub = "from service_clients.topic import can_edit\n"
+    result = carve_module(before, set(), stubs={"can_edit": stub}, keep_orphans=True)
+    # other modules import ``can_delete``: it names the client; a call at import does not stay
+    assert result.code == "\nfrom service_clients.topic import can_edit\n\ncan_delete = can_edit\n"

@@ -1,0 +1,24 @@
+from flask import Blueprint, jsonify, request
+
+from extblog import db
+from extblog.forms import PostForm
+from extblog.models import Post
+
+bp = Blueprint("posts", __name__)
+
+
+@bp.post("/posts")
+def create_post():
+    form = PostForm(request.json)
+    if not form.validate():
+        return jsonify(error="body must be 1-200 characters"), 400
+    post = Post(body=form.body, user_id=request.json.get("user_id"))
+    db.session.add(post)
+    db.session.commit()
+    return jsonify(id=post.id), 201
+
+
+@bp.get("/posts")
+def list_posts():
+    found = Post.search(request.args.get("q", ""))
+    return jsonify([{"id": p.id, "body": p.body} for p in found])

@@ -1,0 +1,106 @@
+"""Splits of apps written the way public Flask apps are: they start, and behave like the monolith.
+
+``tests/apps/extblog`` has the shapes that made every multi-unit split of
+public Flask apps (microblog, the RealWorld API) crash at import or start-up:
+a model inheriting a plain mixin another unit owns, Flask-SQLAlchemy's
+``db.session`` as the only session, a ``@login.user_loader`` in the models
+module, and a form class placed away from the routes that use it. Its
+pyproject pins a plan that puts each of them on the wrong side.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from tests.generator.live import migrate, running
+
+EXTBLOG = Path(__file__).resolve().parents[1] / "apps" / "extblog"
+ARCHITECTURES = ("monolith", "two-tier", "microservices")
+
+
+@pytest.fixture(scope="module")
+def extblog(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("extblog")
+    migrate(EXTBLOG, out)
+    return out
+
+
+def _classes(path: Path) -> dict[str, cst.ClassDef]:
+    tree = cst.parse_module(path.read_text(encoding="utf-8"))
+    return {s.name.value: s for s in tree.body if isinstance(s, cst.ClassDef)}
+
+
+def _base_names(definition: cst.ClassDef) -> list[str]:
+    return [cst.Module(body=[]).code_for_node(base.value) for base in definition.bases]
+
+
+def test_a_base_class_another_unit_owns_is_carried_as_code_not_a_record(extblog: Path) -> None:
+    for unit in ("accounts", "writing"):
+        classes = _classes(extblog / "microservices" / unit / "extblog" / "models.py")
+        # both models inherit TimestampMixin (pinned to writing), Post also SearchableMixin (accounts)
+        for mixin in ("TimestampMixin", "SearchableMixin"):
+            if mixin in classes:
+                assert "RemoteRecord" not in _base_names(classes[mixin]), f"{unit}: {mixin} is a record stub"
+        assert "TimestampMixin" in classes, f"{unit}: User or Post lost its mixin"
+
+
+def test_a_form_used_by_a_route_is_carried_with_the_route(extblog: Path) -> None:
+    forms = _classes(extblog / "microservices" / "writing" / "extblog" / "forms.py")
+    assert "PostForm" in forms and "RemoteRecord" not in _base_names(forms["PostForm"])
+
+
+def test_callbacks_registered_on_extensions_are_in_every_unit(extblog: Path) -> None:
+    for architecture in ARCHITECTURES:
+        for models in sorted((extblog / architecture).glob("**/extblog/models.py")):
+            assert "@login.user_loader\ndef load_user(" in models.read_text(encoding="utf-8"), models
+
+
+def test_flask_sqlalchemy_db_session_is_the_session_provider(extblog: Path) -> None:
+    for main in sorted((extblog / "microservices").glob("*/service_main.py")):
+        text = main.read_text(encoding="utf-8")
+        assert "from extblog import db as session_source" in text, main
+        assert "session_provider=session_source.session," in text, main
+        # the models are imported by the entry point, whatever carving left of the route modules
+        assert "import extblog.models  # noqa" in text, main
+
+
+def _call(base: str, method: str, path: str, body: object = None) -> tuple[int, object]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(
+        base + path, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def _journey(base: str) -> list[tuple[int, object]]:
+    return [
+        _call(base, "POST", "/users", {"name": "ann"}),
+        _call(base, "POST", "/users", {"name": "bob"}),
+        _call(base, "GET", "/users"),
+        _call(base, "POST", "/posts", {"body": "hello world", "user_id": 1}),
+        _call(base, "POST", "/posts", {"body": "", "user_id": 1}),
+        _call(base, "POST", "/posts", {"body": "second world", "user_id": 2}),
+        _call(base, "GET", "/posts?q=world"),
+        _call(base, "GET", "/posts?q=second"),
+    ]
+
+
+@pytest.mark.slow
+def test_every_architecture_starts_and_microservices_answer_as_the_monolith(extblog: Path) -> None:
+    answers: dict[str, list[tuple[int, object]]] = {}
+    for architecture in ARCHITECTURES:
+        with running(extblog / architecture) as run:
+            if architecture != "two-tier":
+                answers[architecture] = _journey(run.base_url)
+    assert answers["monolith"][2] == (200, [{"id": 1, "name": "ann"}, {"id": 2, "name": "bob"}])
+    assert answers["microservices"] == answers["monolith"]
