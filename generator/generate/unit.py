@@ -306,7 +306,10 @@ def build_unit(
         if owner.get(copy) not in (unit.name, SHARED):
             notes.add(
                 "copy",
-                f"value type `{copy}` of {owner.get(copy)} is copied here as part of the API contract.",
+                f"value type `{copy}` of {owner.get(copy)} is copied here as part of the API contract."
+                if copy in codebase.value_types
+                else f"class `{copy}` of {owner.get(copy)} is copied here: its code runs in this unit too, "
+                "and the calls its methods make go to the units that own their callees.",
             )
     calls = _cross_calls(codebase, contents, unit, owner)
     for caller, callee, holder in calls:

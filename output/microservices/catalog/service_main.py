@@ -16,7 +16,11 @@ os.environ.setdefault("MONOSPLIT_SERVICE", "catalog")
 
 from streamshop.app import create_app  # noqa: E402  (the application, as the monolith builds it)
 from monosplit_runtime.flask_server import install  # noqa: E402
-from streamshop.db import get_session as session_provider  # noqa: E402
+import streamshop.models.catalog  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
+import streamshop.models.commerce  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
+from monosplit_runtime.schema import Schema  # noqa: E402
+from streamshop.db import Base as _metadata_streamshop_db_Base  # noqa: E402
+from streamshop.db import get_session as session_source  # noqa: E402
 from streamshop.services.catalog import get_product as _streamshop_services_catalog_get_product  # noqa: E402
 from streamshop.services.catalog import get_products_by_ids as _streamshop_services_catalog_get_products_by_ids  # noqa: E402
 from streamshop.services.catalog import get_title as _streamshop_services_catalog_get_title  # noqa: E402
@@ -42,14 +46,42 @@ EXPORTS = {
 #: tables this unit keeps a read-only replica of → the unit that owns them
 REPLICAS = {
 }
+#: what this unit's database holds, created or migrated when it starts (README.md, "Its database")
+SCHEMA = Schema(
+    tables=frozenset([
+        "products",
+        "stock_movements",
+        "titles",
+    ]),
+    others=frozenset([
+        "addresses",
+        "cart_items",
+        "carts",
+        "notification_preferences",
+        "notifications",
+        "order_items",
+        "orders",
+        "payments",
+        "playback_sessions",
+        "subscriptions",
+        "users",
+        "watch_history",
+    ]),
+    metadata=(
+        _metadata_streamshop_db_Base,
+    ),
+    root=Path(__file__).resolve().parent,
+    database_env="DATABASE_URL",
+)
 
 app = create_app()
 install(
     app,
     service="catalog",
     exports=EXPORTS,
-    session_provider=session_provider,
+    session_provider=session_source,
     replicas=REPLICAS,
     openapi=Path(__file__).with_name("openapi.json").read_text(encoding="utf-8"),
     serve_healthz=False,
+    schema=SCHEMA,
 )

@@ -16,7 +16,10 @@ os.environ.setdefault("MONOSPLIT_SERVICE", "notifications")
 
 from streamshop.app import create_app  # noqa: E402  (the application, as the monolith builds it)
 from monosplit_runtime.flask_server import install  # noqa: E402
-from streamshop.db import get_session as session_provider  # noqa: E402
+import streamshop.models.notification  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
+from monosplit_runtime.schema import Schema  # noqa: E402
+from streamshop.db import Base as _metadata_streamshop_db_Base  # noqa: E402
+from streamshop.db import get_session as session_source  # noqa: E402
 from streamshop.services.notifications import get_preferences as _streamshop_services_notifications_get_preferences  # noqa: E402
 from streamshop.services.notifications import notify as _streamshop_services_notifications_notify  # noqa: E402
 from streamshop.services.notifications import unread_count as _streamshop_services_notifications_unread_count  # noqa: E402
@@ -30,14 +33,42 @@ EXPORTS = {
 #: tables this unit keeps a read-only replica of → the unit that owns them
 REPLICAS = {
 }
+#: what this unit's database holds, created or migrated when it starts (README.md, "Its database")
+SCHEMA = Schema(
+    tables=frozenset([
+        "notification_preferences",
+        "notifications",
+    ]),
+    others=frozenset([
+        "addresses",
+        "cart_items",
+        "carts",
+        "order_items",
+        "orders",
+        "payments",
+        "playback_sessions",
+        "products",
+        "stock_movements",
+        "subscriptions",
+        "titles",
+        "users",
+        "watch_history",
+    ]),
+    metadata=(
+        _metadata_streamshop_db_Base,
+    ),
+    root=Path(__file__).resolve().parent,
+    database_env="DATABASE_URL",
+)
 
 app = create_app()
 install(
     app,
     service="notifications",
     exports=EXPORTS,
-    session_provider=session_provider,
+    session_provider=session_source,
     replicas=REPLICAS,
     openapi=Path(__file__).with_name("openapi.json").read_text(encoding="utf-8"),
     serve_healthz=False,
+    schema=SCHEMA,
 )

@@ -16,7 +16,12 @@ os.environ.setdefault("MONOSPLIT_SERVICE", "recommendations")
 
 from streamshop.app import create_app  # noqa: E402  (the application, as the monolith builds it)
 from monosplit_runtime.flask_server import install  # noqa: E402
-from streamshop.db import get_session as session_provider  # noqa: E402
+import streamshop.models.catalog  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
+import streamshop.models.commerce  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
+import streamshop.models.media  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
+from monosplit_runtime.schema import Schema  # noqa: E402
+from streamshop.db import Base as _metadata_streamshop_db_Base  # noqa: E402
+from streamshop.db import get_session as session_source  # noqa: E402
 
 #: what other units may call, by the name they call it
 EXPORTS = {
@@ -29,14 +34,42 @@ REPLICAS = {
     "titles": "catalog",
     "watch_history": "stream",
 }
+#: what this unit's database holds, created or migrated when it starts (README.md, "Its database")
+SCHEMA = Schema(
+    tables=frozenset([
+        "order_items",
+        "orders",
+        "products",
+        "titles",
+        "watch_history",
+    ]),
+    others=frozenset([
+        "addresses",
+        "cart_items",
+        "carts",
+        "notification_preferences",
+        "notifications",
+        "payments",
+        "playback_sessions",
+        "stock_movements",
+        "subscriptions",
+        "users",
+    ]),
+    metadata=(
+        _metadata_streamshop_db_Base,
+    ),
+    root=Path(__file__).resolve().parent,
+    database_env="DATABASE_URL",
+)
 
 app = create_app()
 install(
     app,
     service="recommendations",
     exports=EXPORTS,
-    session_provider=session_provider,
+    session_provider=session_source,
     replicas=REPLICAS,
     openapi=Path(__file__).with_name("openapi.json").read_text(encoding="utf-8"),
     serve_healthz=False,
+    schema=SCHEMA,
 )

@@ -16,7 +16,10 @@ os.environ.setdefault("MONOSPLIT_SERVICE", "stream")
 
 from streamshop.app import create_app  # noqa: E402  (the application, as the monolith builds it)
 from monosplit_runtime.flask_server import install  # noqa: E402
-from streamshop.db import get_session as session_provider  # noqa: E402
+import streamshop.models.media  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
+from monosplit_runtime.schema import Schema  # noqa: E402
+from streamshop.db import Base as _metadata_streamshop_db_Base  # noqa: E402
+from streamshop.db import get_session as session_source  # noqa: E402
 from streamshop.services.streaming import end_all_sessions as _streamshop_services_streaming_end_all_sessions  # noqa: E402
 from streamshop.services.streaming import watched_title_ids as _streamshop_services_streaming_watched_title_ids  # noqa: E402
 
@@ -28,14 +31,42 @@ EXPORTS = {
 #: tables this unit keeps a read-only replica of → the unit that owns them
 REPLICAS = {
 }
+#: what this unit's database holds, created or migrated when it starts (README.md, "Its database")
+SCHEMA = Schema(
+    tables=frozenset([
+        "playback_sessions",
+        "watch_history",
+    ]),
+    others=frozenset([
+        "addresses",
+        "cart_items",
+        "carts",
+        "notification_preferences",
+        "notifications",
+        "order_items",
+        "orders",
+        "payments",
+        "products",
+        "stock_movements",
+        "subscriptions",
+        "titles",
+        "users",
+    ]),
+    metadata=(
+        _metadata_streamshop_db_Base,
+    ),
+    root=Path(__file__).resolve().parent,
+    database_env="DATABASE_URL",
+)
 
 app = create_app()
 install(
     app,
     service="stream",
     exports=EXPORTS,
-    session_provider=session_provider,
+    session_provider=session_source,
     replicas=REPLICAS,
     openapi=Path(__file__).with_name("openapi.json").read_text(encoding="utf-8"),
     serve_healthz=False,
+    schema=SCHEMA,
 )

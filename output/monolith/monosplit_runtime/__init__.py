@@ -16,7 +16,8 @@ urllib3, prometheus_client and, optionally, SQLAlchemy):
 * :class:`ServiceClient` calls a function another service owns, retrying
   what is safe to retry;
 * :func:`install` serves this service's exported functions, health and
-  readiness probes, Prometheus metrics, and read replicas of its tables.
+  readiness probes, Prometheus metrics, and read replicas of its tables;
+* :mod:`.schema` creates or migrates the service's own tables when it starts.
 """
 
 from .client import ServiceClient
@@ -30,11 +31,15 @@ from .errors import (
     UnknownExport,
 )
 from .flask_server import install
+from .schema import Migrations, Schema, SchemaError
 
 __all__ = [
     "BadArguments",
+    "Migrations",
     "RemoteError",
     "RemoteRecord",
+    "Schema",
+    "SchemaError",
     "ServiceClient",
     "ServiceUnavailable",
     "UndecodableValue",

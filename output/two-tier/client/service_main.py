@@ -16,7 +16,7 @@ os.environ.setdefault("MONOSPLIT_SERVICE", "client")
 
 from streamshop.app import create_app  # noqa: E402  (the application, as the monolith builds it)
 from monosplit_runtime.flask_server import install  # noqa: E402
-from streamshop.db import get_session as session_provider  # noqa: E402
+from streamshop.db import get_session as session_source  # noqa: E402
 
 #: what other units may call, by the name they call it
 EXPORTS = {
@@ -30,7 +30,7 @@ install(
     app,
     service="client",
     exports=EXPORTS,
-    session_provider=session_provider,
+    session_provider=session_source,
     replicas=REPLICAS,
     openapi=Path(__file__).with_name("openapi.json").read_text(encoding="utf-8"),
     serve_healthz=False,

@@ -16,7 +16,14 @@ os.environ.setdefault("MONOSPLIT_SERVICE", "server")
 
 from streamshop.app import create_app  # noqa: E402  (the application, as the monolith builds it)
 from monosplit_runtime.flask_server import install  # noqa: E402
-from streamshop.db import get_session as session_provider  # noqa: E402
+import streamshop.models.catalog  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
+import streamshop.models.commerce  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
+import streamshop.models.media  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
+import streamshop.models.notification  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
+import streamshop.models.user  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
+from monosplit_runtime.schema import Schema  # noqa: E402
+from streamshop.db import Base as _metadata_streamshop_db_Base  # noqa: E402
+from streamshop.db import get_session as session_source  # noqa: E402
 from streamshop.services.account import add_address as _streamshop_services_account_add_address  # noqa: E402
 from streamshop.services.account import change_password as _streamshop_services_account_change_password  # noqa: E402
 from streamshop.services.account import get_user as _streamshop_services_account_get_user  # noqa: E402
@@ -28,6 +35,7 @@ from streamshop.services.account import serialize_user as _streamshop_services_a
 from streamshop.services.account import update_profile as _streamshop_services_account_update_profile  # noqa: E402
 from streamshop.services.billing import available_plans as _streamshop_services_billing_available_plans  # noqa: E402
 from streamshop.services.billing import cancel_subscription as _streamshop_services_billing_cancel_subscription  # noqa: E402
+from streamshop.services.billing import charge as _streamshop_services_billing_charge  # noqa: E402
 from streamshop.services.billing import describe_card as _streamshop_services_billing_describe_card  # noqa: E402
 from streamshop.services.billing import get_current_subscription as _streamshop_services_billing_get_current_subscription  # noqa: E402
 from streamshop.services.billing import get_payment as _streamshop_services_billing_get_payment  # noqa: E402
@@ -99,6 +107,7 @@ EXPORTS = {
     "streamshop.services.account.update_profile": _streamshop_services_account_update_profile,
     "streamshop.services.billing.available_plans": _streamshop_services_billing_available_plans,
     "streamshop.services.billing.cancel_subscription": _streamshop_services_billing_cancel_subscription,
+    "streamshop.services.billing.charge": _streamshop_services_billing_charge,
     "streamshop.services.billing.describe_card": _streamshop_services_billing_describe_card,
     "streamshop.services.billing.get_current_subscription": _streamshop_services_billing_get_current_subscription,
     "streamshop.services.billing.get_payment": _streamshop_services_billing_get_payment,
@@ -160,14 +169,42 @@ EXPORTS = {
 #: tables this unit keeps a read-only replica of → the unit that owns them
 REPLICAS = {
 }
+#: what this unit's database holds, created or migrated when it starts (README.md, "Its database")
+SCHEMA = Schema(
+    tables=frozenset([
+        "addresses",
+        "cart_items",
+        "carts",
+        "notification_preferences",
+        "notifications",
+        "order_items",
+        "orders",
+        "payments",
+        "playback_sessions",
+        "products",
+        "stock_movements",
+        "subscriptions",
+        "titles",
+        "users",
+        "watch_history",
+    ]),
+    others=frozenset([
+    ]),
+    metadata=(
+        _metadata_streamshop_db_Base,
+    ),
+    root=Path(__file__).resolve().parent,
+    database_env="DATABASE_URL",
+)
 
 app = create_app()
 install(
     app,
     service="server",
     exports=EXPORTS,
-    session_provider=session_provider,
+    session_provider=session_source,
     replicas=REPLICAS,
     openapi=Path(__file__).with_name("openapi.json").read_text(encoding="utf-8"),
     serve_healthz=False,
+    schema=SCHEMA,
 )

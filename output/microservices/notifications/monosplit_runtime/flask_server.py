@@ -4,8 +4,9 @@
 
 * ``POST /_monosplit/call/<qualname>``: runs an exported function for another
   service, as one transaction of this service's database;
-* ``GET /healthz`` (liveness), ``GET /readyz`` (readiness: the database
-  answers), ``GET /metrics`` (Prometheus), ``GET /openapi.json``;
+* ``GET /healthz`` (liveness), ``GET /readyz`` (readiness: the schema is up
+  to date and the database answers), ``GET /metrics`` (Prometheus),
+  ``GET /openapi.json``;
 * ``GET /_monosplit/replica/<table>``: every row of a table this service owns,
   for services that keep a read replica of it.
 
@@ -22,13 +23,14 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, has_app_context, has_request_context, request
 
+from . import schema as schemas
 from . import transactions
 from .client import ServiceClient
 from .codec import REQUEST_CONTEXT, SESSION_CONTEXT, decode, encode, register_context_provider
@@ -58,6 +60,7 @@ def install(
     openapi: str | None = None,
     serve_healthz: bool = True,
     metadata: Any = None,
+    schema: schemas.Schema | None = None,
 ) -> None:
     """Make ``app`` the service called ``service``.
 
@@ -67,8 +70,12 @@ def install(
     committed after each call); ``replicas`` maps each table this service
     keeps a read replica of to the service that owns it; ``metadata`` is the
     SQLAlchemy ``MetaData`` holding this service's tables (default: every
-    mapped class's). Raises ``ValueError`` for replicas without a session
-    provider to store them with.
+    mapped class's); ``schema`` says which tables this service's database
+    must hold, and how to bring it up to date (see :mod:`.schema`): that is
+    done here, inside the app context, and until it has succeeded every
+    request but the probes is answered 503 and ``/readyz`` names the error
+    (each readiness check tries again). Raises ``ValueError`` for replicas
+    without a session provider to store them with.
     """
     if replicas and session_provider is None:
         raise ValueError(f"{service}: read replicas ({', '.join(sorted(replicas))}) need a session_provider")
@@ -78,7 +85,12 @@ def install(
     register_context_provider(REQUEST_CONTEXT, _current_request)
 
     tables = _Tables(metadata)
-    endpoints = _Endpoints(service, dict(exports), session_provider, frozenset(replicas), tables, openapi)
+    readiness = _SchemaReadiness(app, service, schema, session_provider) if schema is not None else None
+    if readiness is not None:
+        readiness.ensure()
+    endpoints = _Endpoints(
+        service, dict(exports), session_provider, frozenset(replicas), tables, openapi, readiness
+    )
     blueprint = Blueprint("monosplit_runtime", __name__)
     blueprint.add_url_rule("/_monosplit/call/<path:qualname>", "call", endpoints.call, methods=["POST"])
     if serve_healthz:
@@ -97,8 +109,10 @@ def install(
         endpoints.finish_transaction,
         methods=["POST"],
     )
-    # first of all hooks: the replica refresh and the app's own code run inside the transaction
-    app.before_request_funcs.setdefault(None, []).insert(0, _begin_request)
+    # first of all hooks: the replica refresh and the app's own code run inside the transaction,
+    # and only once the schema is there
+    first = [_begin_request] if readiness is None else [_begin_request, readiness.gate]
+    app.before_request_funcs.setdefault(None, [])[0:0] = first
     app.after_request(_record_status)
     app.teardown_request(_end_request)
     _measure_requests(app, service)
@@ -181,8 +195,10 @@ class _Endpoints:
         replicated: frozenset[str],
         tables: _Tables,
         openapi: str | None,
+        readiness: _SchemaReadiness | None = None,
     ) -> None:
         self.service = service
+        self.readiness = readiness
         self.exports = exports
         self.session_provider = session_provider
         self.replicated = replicated
@@ -310,6 +326,9 @@ class _Endpoints:
         return _json({"status": "ok", "service": self.service}, 200)
 
     def readyz(self) -> Response:
+        if self.readiness is not None and not self.readiness.ensure():
+            reason = f"schema: {self.readiness.error}"
+            return _json({"status": "unavailable", "service": self.service, "reason": reason}, 503)
         if self.session_provider is not None:
             from sqlalchemy import text
 
@@ -383,6 +402,65 @@ def _measure_requests(app: Flask, service: str) -> None:
     app.after_request(record)
 
 
+# --------------------------------------------------------------------------- the schema
+
+
+@dataclass(slots=True)
+class _SchemaReadiness:
+    """Whether the service's schema is up to date, bringing it there when it is not (yet).
+
+    Tried when the service is installed, then again at most once a second
+    while readiness is checked or requests arrive, so a database that comes
+    up after the service does is caught up with without a restart.
+    """
+
+    app: Flask
+    service: str
+    schema: schemas.Schema
+    session_provider: SessionProvider | None
+    ready: bool = False
+    #: the last attempt's error, in one line
+    error: str = "not prepared yet"
+    tried_at: float | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def ensure(self) -> bool:
+        if self.ready:
+            return True
+        with self.lock:
+            if self.ready or (self.tried_at is not None and time.monotonic() - self.tried_at < 1.0):
+                return self.ready
+            self.tried_at = time.monotonic()
+            try:
+                with self.app.app_context():  # its own context: the app's session is closed after
+                    done = schemas.prepare(self.schema, session_provider=self.session_provider)
+            except Exception as exc:  # any failure: readiness reports it, in one line
+                error = schemas.first_line(exc)
+                # the traceback once per distinct error, not once a second while the database is away
+                logger.error(
+                    "%s: the database schema is not ready: %s",
+                    self.service,
+                    error,
+                    exc_info=error != self.error,
+                )
+                self.error = error
+                return False
+            self.ready = True
+            logger.info("%s: database schema ready: %s", self.service, done)
+            return True
+
+    def gate(self) -> Response | None:
+        """``before_request`` hook: a 503 naming the error while the schema is not ready."""
+        if request.path in _PATHS_WITHOUT_REPLICAS or self.ensure():
+            return None
+        return error_response(
+            ServiceUnavailable(
+                f"the {self.service} service's database schema is not ready: {self.error}",
+                service=self.service,
+            )
+        )
+
+
 # --------------------------------------------------------------------------- read replicas
 
 
@@ -396,7 +474,7 @@ class _Tables:
     def get(self, name: str) -> Any | None:
         if name in self._found:
             return self._found[name]
-        for metadata in [self._metadata] if self._metadata is not None else _mapped_metadata():
+        for metadata in [self._metadata] if self._metadata is not None else schemas.mapped_metadata():
             table = metadata.tables.get(name)
             if table is None:
                 table = next((each for each in metadata.tables.values() if each.name == name), None)
@@ -404,28 +482,6 @@ class _Tables:
                 self._found[name] = table
                 return table
         return None
-
-
-def _mapped_metadata() -> list[Any]:
-    """The MetaData of every ORM registry in the process (models are imported by the time requests come)."""
-    registries: Callable[[], Iterable[Any]] | None = getattr(
-        importlib.import_module("sqlalchemy.orm.mapper"), "_all_registries", None
-    )
-    if registries is not None:
-        found = [registry.metadata for registry in registries()]
-    else:  # that helper is private: fall back to the declarative base classes
-        from sqlalchemy.orm import DeclarativeBase, DeclarativeBaseNoMeta
-
-        found = []
-        pending: list[type] = [DeclarativeBase, DeclarativeBaseNoMeta]
-        while pending:
-            cls = pending.pop()
-            pending.extend(cls.__subclasses__())
-            registry = cls.__dict__.get("registry")
-            if registry is not None and hasattr(registry, "metadata"):
-                found.append(registry.metadata)
-    unique = {id(metadata): metadata for metadata in found}
-    return list(unique.values())
 
 
 @dataclass(slots=True)

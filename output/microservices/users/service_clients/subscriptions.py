@@ -15,6 +15,11 @@ from monosplit_runtime import ServiceClient
 service = ServiceClient("subscriptions", url_env="SUBSCRIPTIONS_URL", default_url="http://subscriptions:8000")
 
 
+def charge(*args: Any, **kwargs: Any) -> Any:
+    """``charge(session: Session, user_id: int, amount_cents: int, currency: str, source: PaymentSource, purpose: str, description: str, order_id: int | None = ..., subscription_id: int | None = ...) -> tuple[Payment, str]`` in the subscriptions service."""
+    return service.call("streamshop.services.billing.charge", args, kwargs, idempotent=False)
+
+
 def has_active_prime(*args: Any, **kwargs: Any) -> Any:
     """``has_active_prime(session: Session, user_id: int) -> bool`` in the subscriptions service."""
     return service.call("streamshop.services.billing.has_active_prime", args, kwargs, idempotent=True)

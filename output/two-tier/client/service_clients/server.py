@@ -70,6 +70,11 @@ def cancel_subscription(*args: Any, **kwargs: Any) -> Any:
     return service.call("streamshop.services.billing.cancel_subscription", args, kwargs, idempotent=False)
 
 
+def charge(*args: Any, **kwargs: Any) -> Any:
+    """``charge(session: Session, user_id: int, amount_cents: int, currency: str, source: PaymentSource, purpose: str, description: str, order_id: int | None = ..., subscription_id: int | None = ...) -> tuple[Payment, str]`` in the server service."""
+    return service.call("streamshop.services.billing.charge", args, kwargs, idempotent=False)
+
+
 def describe_card(*args: Any, **kwargs: Any) -> Any:
     """``describe_card(data: Any) -> dict[str, Any]`` in the server service."""
     return service.call("streamshop.services.billing.describe_card", args, kwargs, idempotent=True)

@@ -27,6 +27,7 @@ EXPORTS = [
     "streamshop.services.account.update_profile",
     "streamshop.services.billing.available_plans",
     "streamshop.services.billing.cancel_subscription",
+    "streamshop.services.billing.charge",
     "streamshop.services.billing.describe_card",
     "streamshop.services.billing.get_current_subscription",
     "streamshop.services.billing.get_payment",

@@ -9,11 +9,16 @@ so that demos and tests are reproducible:
 * wallet ids look like ``wallet_<id>``; ``wallet_empty...`` has no funds.
 """
 from __future__ import annotations
+
+import hashlib
+import hmac
 import logging
 import re
+import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 from streamshop.utils.validation import ValidationError, coerce_int
 
 from . import notifications
@@ -70,14 +75,55 @@ class PaymentSource:
         return None
 
 
-# PaymentProvider belongs to the subscriptions service; here its objects are read-only records.
-from monosplit_runtime import RemoteRecord
+@dataclass(frozen=True)
+class ChargeResult:
+    approved: bool
+    reference: str
+    reusable_token: str
+    decline_code: str | None = None
 
 
-class PaymentProvider(RemoteRecord):
-    """A read-only record of the subscriptions service's ``PaymentProvider``."""
+class PaymentProvider(ABC):
+    """Base class of the gateway adapters; subclasses register by ``method``."""
 
-    __monosplit_service__ = "subscriptions"
+    method: ClassVar[str]
+    _registry: ClassVar[dict[str, type[PaymentProvider]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        PaymentProvider._registry[cls.method] = cls
+
+    def __init__(self, gateway_key: str) -> None:
+        self._gateway_key = gateway_key.encode()
+
+    @classmethod
+    def for_method(cls, method: str, gateway_key: str) -> PaymentProvider:
+        try:
+            provider_cls = cls._registry[method]
+        except KeyError:
+            raise ValidationError(f"unsupported payment method {method!r}") from None
+        return provider_cls(gateway_key)
+
+    @abstractmethod
+    def charge(self, source: PaymentSource, amount_cents: int, currency: str) -> ChargeResult:
+        """Authorise and capture ``amount_cents`` in one step."""
+
+    def refund(self, reference: str, amount_cents: int) -> str:
+        """Refund a captured charge in full; returns the refund reference."""
+        if amount_cents <= 0:
+            raise ValidationError("refund amount must be positive")
+        return "re_" + self._digest(reference, str(amount_cents))[:24]
+
+    def _digest(self, *parts: str) -> str:
+        return hmac.new(self._gateway_key, "|".join(parts).encode(), hashlib.sha256).hexdigest()
+
+    @staticmethod
+    def new_reference(prefix: str) -> str:
+        return f"{prefix}_{uuid.uuid4().hex[:24]}"
+
+
+# charge moved to the subscriptions service: calls go over HTTP (service_clients/subscriptions.py).
+from service_clients.subscriptions import charge
 
 
 # has_active_prime moved to the subscriptions service: calls go over HTTP (service_clients/subscriptions.py).

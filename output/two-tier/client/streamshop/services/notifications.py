@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import TYPE_CHECKING
-from streamshop.models.notification import NotificationKind
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+from streamshop.models.notification import Notification, NotificationKind
 
 if TYPE_CHECKING:
     from streamshop.models.user import User
@@ -55,14 +57,22 @@ TEMPLATES: dict[str, tuple[str, str]] = {
 PREFERENCE_FIELDS = ("email_enabled", "in_app_enabled", "marketing_opt_in")
 
 
-# Notifier belongs to the server service; here its objects are read-only records.
-from monosplit_runtime import RemoteRecord
+@dataclass(frozen=True)
+class Message:
+    kind: str
+    subject: str
+    body: str
+    link: str | None = None
 
 
-class Notifier(RemoteRecord):
-    """A read-only record of the server service's ``Notifier``."""
+class Notifier(ABC):
+    """A delivery channel."""
 
-    __monosplit_service__ = "server"
+    channel: ClassVar[str]
+
+    @abstractmethod
+    def deliver(self, user: User, message: Message) -> Notification | None:
+        """Send ``message`` to ``user``; returns the stored row for in-app delivery."""
 
 
 # get_preferences moved to the server service: calls go over HTTP (service_clients/server.py).
