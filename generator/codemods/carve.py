@@ -334,8 +334,9 @@ def carve_module(
     unavailable = set(dropped_defs) | (set(stubbed) if keep_orphans else set())
     # ``TplCanDeletePost = TplCanEditPost``: another name for a stub is the stub, and other
     # modules may import it by that name
+    stub_names = set(stubbed)
     uses_of = [
-        info[i].uses - set(stubbed) if _aliased_name(statement) in stubbed else info[i].uses
+        info[i].uses - stub_names if _aliased_name(statement) in stub_names else info[i].uses
         for i, statement in enumerate(statements)
     ]
     while keep_orphans:

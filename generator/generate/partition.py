@@ -141,13 +141,12 @@ def _shared_with_entry(codebase: Codebase, shared: set[str]) -> set[str]:
     for module in codebase.modules:
         starting.extend(sorted(codebase.dependencies.get(module, ())))
     # What runs while a unit starts, transitively: the factory's configuration steps
-    # (``configure_extensions(app)``, ``load_plugins(app)``) and what they call. A step
-    # left to one unit would be a network call during every other unit's start-up.
-    # Only code whose own body touches no table comes along; work on a capability's data
-    # (seeding) stays with its owner, and the other units start without it (see
-    # codemods/startup.py).
-    # A step handed the application object itself configures it (``load_plugins(app)``
-    # registers blueprints): every unit runs it, whatever tables it reads.
+    # (``configure_extensions(app)``) and what they call. A step left to one unit would be
+    # a network call during every other unit's start-up. A step handed the application
+    # object itself configures it (``load_plugins(app)`` registers blueprints): every unit
+    # runs it, whatever tables it reads. Otherwise only code whose own body touches no
+    # table comes along; work on a capability's data (seeding) stays with its owner, and
+    # the other units start without it (see codemods/startup.py).
     configures: set[str] = set()
     seen: set[str] = set()
     while starting:
@@ -230,6 +229,16 @@ def unit_contents(
     unreachable: dict[str, str] = {}
     home_modules = {codebase.symbols[s].module for s in unit.symbols if s in codebase.symbols}
     pending = [_ALSO_USED, *sorted(kept), *sorted(codebase.modules)]
+
+    def carry_replica(model: str, table: str, holder: str) -> None:
+        """Keep ``model`` as a read-only replica of ``holder``'s ``table``."""
+        replica_tables[table] = holder
+        if model not in kept:
+            kept.add(model)
+            replicas.add(model)
+            stubs.pop(model, None)
+            pending.append(model)
+
     seen: set[str] = set()
     while pending:
         current = pending.pop()
@@ -248,12 +257,7 @@ def unit_contents(
             if model is None:
                 unreachable[table] = table_holder
                 continue
-            replica_tables[table] = table_holder
-            if model not in kept:
-                kept.add(model)
-                replicas.add(model)
-                stubs.pop(model, None)
-                pending.append(model)
+            carry_replica(model, table, table_holder)
         uses = codebase.dependencies.get(current, frozenset())
         if current == _ALSO_USED:
             uses = frozenset(also_used)
@@ -268,15 +272,11 @@ def unit_contents(
             if info.kind == "class" and mapped is not None and used in bases and table_owner.get(mapped):
                 # a model another unit owns that a carried class inherits from: a replica, so the
                 # subclass maps its table as in the monolith
-                replica_tables[mapped] = table_owner[mapped]
-                kept.add(used)
-                replicas.add(used)
-                stubs.pop(used, None)
-                pending.append(used)
+                carry_replica(used, mapped, table_owner[mapped])
             elif info.kind == "class" and mapped is None:
                 # Plain classes (mixins, forms, value types, helpers) are code, not data another
-                # unit owns: the unit carries a copy, and calls its methods make go where their
-                # callees live. Only rows of another unit's tables arrive as records.
+                # unit owns: the unit carries a copy, and the calls its methods make go where
+                # their callees live. Only rows of another unit's tables arrive as records.
                 kept.add(used)
                 copies.add(used)
                 stubs.pop(used, None)
