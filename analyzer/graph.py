@@ -371,6 +371,8 @@ def build_parts(
                 "path": route.path,
                 "framework": route.framework,
             }
+            if route.endpoint:
+                attrs["endpoint"] = route.endpoint
             nodes.append((_phase(index, _ROUTES), rid, attrs))
             edges.add(rid, route.handler, "route")
     program = replace(program, data_nodes=tuple(nodes), edges=program.edges + edges.parts())

@@ -35,12 +35,18 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True, order=True)
 class Route:
-    """``method path`` is served by ``handler`` (a function, method or class id)."""
+    """``method path`` is served by ``handler`` (a function, method or class id).
+
+    ``endpoint`` is the name the framework builds the route's URL from
+    (Flask's ``url_for("blueprint.view")``, Starlette's ``url_path_for``),
+    empty when it cannot be told statically.
+    """
 
     method: str
     path: str
     handler: str
     framework: str
+    endpoint: str = ""
 
 
 AccessKind = Literal["read", "write"]

@@ -41,6 +41,12 @@ class DecoratedRoutes(Framework):
     mount_method: ClassVar[str] = ""
     #: method adding a rule without a decorator: (name, path position, view keyword)
     rule_method: ClassVar[tuple[str, int, str] | None] = None
+    #: keyword naming a route's endpoint, on route decorators and the rule method
+    endpoint_keyword: ClassVar[str] = "name"
+
+    def endpoint(self, router: ExtInst, explicit: str | None, view_name: str) -> str:
+        """The name the framework builds this route's URL from: the explicit one or the view's own."""
+        return explicit or view_name
 
     def _is_router(self, value: object) -> bool:
         return isinstance(value, ExtInst) and path_matches(value.path, *self.router_classes)
@@ -84,13 +90,17 @@ class DecoratedRoutes(Framework):
                     methods: tuple[str, ...] = (verb.upper(),)
                 else:
                     methods = literal_strs(argument(decorator, -1, "methods")) or ("GET",)
+                explicit = literal_str(argument(decorator, -1, self.endpoint_keyword))
                 for router in resolver.eval(module, definition.scope, decorator.func.base):
                     if not self._is_router(router):
                         continue
                     assert isinstance(router, ExtInst)
+                    endpoint = self.endpoint(router, explicit, handler.rsplit(".", 1)[-1])
                     for prefix in mounts.get(router) or [self._constructor_prefix(router)]:
                         for method in methods:
-                            routes.add(Route(method.upper(), join_paths(prefix, path), handler, self.name))
+                            routes.add(
+                                Route(method.upper(), join_paths(prefix, path), handler, self.name, endpoint)
+                            )
         if self.rule_method is not None:
             routes |= set(self._rule_routes(resolver, sites, mounts))
         yield from sorted(routes)
@@ -110,6 +120,7 @@ class DecoratedRoutes(Framework):
             if path is None or view is None:
                 continue
             methods = literal_strs(argument(call, -1, "methods")) or ("GET",)
+            explicit = literal_str(argument(call, 1, self.endpoint_keyword))
             handlers = [
                 v.id
                 for v in resolver.eval(site.module, site.scope, view)
@@ -121,8 +132,11 @@ class DecoratedRoutes(Framework):
                 assert isinstance(router, ExtInst)
                 for prefix in mounts.get(router) or [self._constructor_prefix(router)]:
                     for handler in handlers:
+                        endpoint = self.endpoint(router, explicit, handler.rsplit(".", 1)[-1])
                         for method in methods:
-                            yield Route(method.upper(), join_paths(prefix, path), handler, self.name)
+                            yield Route(
+                                method.upper(), join_paths(prefix, path), handler, self.name, endpoint
+                            )
 
 
 class Flask(DecoratedRoutes):
@@ -133,6 +147,15 @@ class Flask(DecoratedRoutes):
     prefix_keyword = "url_prefix"
     mount_method = "register_blueprint"
     rule_method = ("add_url_rule", 0, "view_func")
+    endpoint_keyword = "endpoint"
+
+    def endpoint(self, router: ExtInst, explicit: str | None, view_name: str) -> str:
+        # a blueprint's endpoints are qualified by its name: url_for("main.index")
+        own = explicit or view_name
+        if path_matches(router.path, "flask.Blueprint", "flask.blueprints.Blueprint") and router.call:
+            blueprint = literal_str(argument(router.call, 0, "name"))
+            return f"{blueprint}.{own}" if blueprint else ""
+        return own
 
 
 class FastAPI(DecoratedRoutes):

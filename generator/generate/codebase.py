@@ -273,6 +273,31 @@ class Codebase:
         return {s: tuple(sorted(r)) for s, r in sorted(found.items())}
 
     @cached_property
+    def route_endpoints(self) -> dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]]:
+        """Top-level symbol → the URLs its routes are built from: (endpoint, rule, methods).
+
+        Only routes whose endpoint the analysis could name (``url_for`` targets).
+        """
+        found: dict[str, dict[tuple[str, str], set[str]]] = defaultdict(lambda: defaultdict(set))
+        for source, target, kind in self.graph.edges(keys=True):
+            if kind != "route":
+                continue
+            top = self.top_level(target)
+            data = self.graph.nodes[source]
+            endpoint = data.get("endpoint")
+            if top is not None and endpoint:
+                found[top][(str(endpoint), str(data.get("path", "/")))].add(
+                    str(data.get("method", "GET")).upper()
+                )
+        return {
+            symbol: tuple(
+                (endpoint, rule, tuple(sorted(methods)))
+                for (endpoint, rule), methods in sorted(rules.items())
+            )
+            for symbol, rules in sorted(found.items())
+        }
+
+    @cached_property
     def config_keys(self) -> dict[str, bool]:
         """Every configuration key the code reads → whether it looks secret."""
         return {

@@ -328,6 +328,10 @@ def build_unit(
             for r in codebase.routes.get(s, ())
         }
     )
+    served = {s for s in contents.kept if s in unit.symbols or s in partition.shared}
+    routes_elsewhere = sorted(
+        {r for s, rules in codebase.route_endpoints.items() if s not in served for r in rules}
+    )
     config = sorted({k for s in contents.kept for k in codebase.symbol_config.get(s, ())})
     serve_healthz = not any(rule == "/healthz" for _, rule in routes)
     session = codebase.session_provider
@@ -348,6 +352,7 @@ def build_unit(
                 serve_healthz=serve_healthz,
                 schema=schema,
                 registering_modules=_registering_modules(codebase, contents),
+                routes_elsewhere=routes_elsewhere if entry else [],
             ),
         )
     )

@@ -70,6 +70,14 @@ def test_flask_sqlalchemy_db_session_is_the_session_provider(extblog: Path) -> N
         assert "import extblog.models  # noqa" in text, main
 
 
+def test_a_unit_builds_urls_of_routes_another_unit_serves(extblog: Path) -> None:
+    main = (extblog / "microservices" / "writing" / "service_main.py").read_text(encoding="utf-8")
+    assert '("users.list_users", "/users", ("GET",)),' in main
+    # its own routes are not added again, and the unit serving every route adds none
+    assert '"posts.list_posts"' not in main
+    assert "ROUTES_ELSEWHERE" not in (extblog / "monolith" / "service_main.py").read_text(encoding="utf-8")
+
+
 def _call(base: str, method: str, path: str, body: object = None) -> tuple[int, object]:
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(

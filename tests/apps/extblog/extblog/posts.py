@@ -1,4 +1,4 @@
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify, request, url_for
 
 from extblog import db
 from extblog.forms import PostForm
@@ -15,7 +15,8 @@ def create_post():
     post = Post(body=form.body, user_id=request.json.get("user_id"))
     db.session.add(post)
     db.session.commit()
-    return jsonify(id=post.id), 201
+    # the users' route is another unit's: its URL must still build here
+    return jsonify(id=post.id, author=url_for("users.list_users", id=post.user_id)), 201
 
 
 @bp.get("/posts")
