@@ -38,7 +38,10 @@ Edges (``kind`` attribute, also the multigraph key; ``weight`` counts occurrence
 ``inherit``   class → project base class
 ``reference`` symbol → class or function it names without calling it (its
               decorators included); model → model for foreign keys and relationships
-``maps``      model class → the table it maps
+``maps``      model class (or module-level variable holding a ``Table``) → the table it maps
+``foreign_key`` model class or ``Table`` variable → table its foreign keys reference:
+              ``columns`` (its attributes or columns holding them), ``helpers`` and
+              ``types`` (``column=value`` for keys declared through a project function)
 ``read``      symbol → table it reads (ORM queries, raw SQL)
 ``write``     symbol → table it writes (creates, updates, deletes, raw SQL)
 ``route``     route → the function, method or class that handles it
@@ -81,7 +84,7 @@ from analyzer.facts import (
     Name,
     Nth,
 )
-from analyzer.frameworks.base import Framework
+from analyzer.frameworks.base import ForeignKey, Framework
 from analyzer.resolve import CallSite, Resolver, UnresolvedImport, node_id
 from analyzer.values import Coll, Def, ExtInst, Inst
 
@@ -97,7 +100,19 @@ NODE_KINDS = (
     "metadata",
     "migrations",
 )
-EDGE_KINDS = ("import", "call", "inherit", "reference", "maps", "read", "write", "route", "config", "state")
+EDGE_KINDS = (
+    "import",
+    "call",
+    "inherit",
+    "reference",
+    "maps",
+    "foreign_key",
+    "read",
+    "write",
+    "route",
+    "config",
+    "state",
+)
 CODE_KINDS = frozenset({"module", "class", "function", "method"})
 
 #: The graph as plain data: ((node, attributes), ...), ((source, target, key, attributes), ...)
@@ -413,6 +428,7 @@ def module_contribution(
         for rel in fw.relations(resolver, module, model_map):
             if rel.source != rel.target:
                 edges.add(rel.source, rel.target, "reference")
+        _add_foreign_keys(edges, fw.foreign_keys(resolver, module, model_map))
         for access in fw.accesses(resolver, module, sites, model_map):
             data_nodes.append(
                 (_phase(index, _ACCESSES), table_id(access.table), {"kind": "table", "name": access.table})
@@ -460,6 +476,24 @@ def module_contribution(
         external_imports=tuple(sorted(externals.items())),
     )
     return contribution, sites
+
+
+def _add_foreign_keys(edges: _Edges, keys: Iterable[ForeignKey]) -> None:
+    """One ``foreign_key`` edge per declaring symbol and referenced table, its columns as attributes."""
+    grouped: dict[tuple[str, str], list[ForeignKey]] = defaultdict(list)
+    for key in keys:
+        grouped[(key.source, table_id(key.table))].append(key)
+    for (source, target), found in grouped.items():
+        found = sorted(set(found))
+        edges.add(source, target, "foreign_key", len(found))
+        attrs = {"columns": ",".join(sorted({k.column for k in found}))}
+        helpers = sorted({f"{k.column}={k.helper}" for k in found if k.helper})
+        types = sorted({f"{k.column}={k.type}" for k in found if k.type})
+        if helpers:
+            attrs["helpers"] = ",".join(helpers)
+        if types:
+            attrs["types"] = ",".join(types)
+        edges.attrs[(source, target, "foreign_key")] = attrs
 
 
 def _with_extras(attrs: dict[str, Any], sql: str | None, params: str | None) -> dict[str, Any]:

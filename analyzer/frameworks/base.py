@@ -14,9 +14,9 @@ a time:
   (definitions, bindings, imports, returns; of calls, only those named in
   :attr:`~Framework.interface_calls`), so they are recomputed only when an
   interface changes;
-* per-module (:meth:`~Framework.relations`, :meth:`~Framework.accesses`,
-  :meth:`~Framework.config_reads`, :meth:`~Framework.metadata`,
-  :meth:`~Framework.migrations`) read one module's facts and call sites
+* per-module (:meth:`~Framework.relations`, :meth:`~Framework.foreign_keys`,
+  :meth:`~Framework.accesses`, :meth:`~Framework.config_reads`,
+  :meth:`~Framework.metadata`, :meth:`~Framework.migrations`) read one module's facts and call sites
   and yield only what has that module's code as its source.
 """
 
@@ -67,6 +67,26 @@ class Relation:
 
     source: str
     target: str
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ForeignKey:
+    """``source`` (a model class or a module-level ``Table`` variable) declares ``column``
+    referencing table ``table``.
+
+    ``column`` is the model's attribute (the ``Table``'s column name); ``helper``
+    is the project function whose returned column carries the key ("" when it
+    is written in place); ``type`` is the name of the SQLAlchemy type the
+    column holds when it is not written in place (the helper's, or the
+    referenced column's when the column takes its type from the key), "" when
+    unknown or written in place.
+    """
+
+    source: str
+    column: str
+    table: str
+    helper: str = ""
+    type: str = ""
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -133,7 +153,7 @@ class Framework:
     # --- program-wide: interfaces only ---------------------------------------------------
 
     def models(self, resolver: Resolver) -> dict[str, str]:
-        """Model class id → table name."""
+        """Model class id (or the id of a module-level variable holding a table object) → table name."""
         return {}
 
     def routes(self, resolver: Resolver, sites: Sequence[CallSite]) -> Iterable[Route]:
@@ -144,6 +164,10 @@ class Framework:
 
     def relations(self, resolver: Resolver, module: str, models: dict[str, str]) -> Iterable[Relation]:
         """References from models of ``module`` to other models."""
+        return ()
+
+    def foreign_keys(self, resolver: Resolver, module: str, models: dict[str, str]) -> Iterable[ForeignKey]:
+        """Foreign keys declared by the models and tables of ``module``."""
         return ()
 
     def accesses(
