@@ -7,14 +7,22 @@ classes a service keeps, and reports each removal so it can be listed in
 MIGRATION.md: the id column stays, the join becomes an API call.
 
 A *replica* class (a read-only copy of another service's table) keeps its
-columns only: no foreign keys and no relationships, so refreshing it never
-depends on the order rows arrive in.
+columns only: no foreign keys, so refreshing it never depends on the order
+rows arrive in. Its relationships go too, except those whose join the code
+spells out (``primaryjoin=``, and ``secondaryjoin=`` through an association
+table) between classes and tables all kept in the unit: they need no key,
+and reading through them works on the copies.
+
+Module-level ``Table(...)`` objects (association tables) lose their keys to
+tables the unit does not own, like models do. Keys the analysis found
+declared through a project helper (``author_id = reference_col("users")``)
+are cut by declaring the column itself, with the type the analysis knows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import libcst as cst
 
@@ -27,6 +35,33 @@ class LinkRemoval:
     attribute: str
     kind: str  # "foreign key" or "relationship"
     target: str  # table or class it pointed to
+
+
+@dataclass(frozen=True, slots=True)
+class KeyColumn:
+    """A foreign key column the analysis found (a ``foreign_key`` edge of the graph)."""
+
+    table: str  # the table it references
+    helper: str = ""  # the project function declaring it, "" when written in place
+    type: str = ""  # the SQLAlchemy type name the column holds without its key, "" when unknown
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleSchema:
+    """What the analysis knows of one module's schema."""
+
+    #: module-level variable → the table its ``Table(...)`` declares
+    tables: Mapping[str, str] = field(default_factory=dict)
+    #: (class or variable name, column) → its key
+    keys: Mapping[tuple[str, str], KeyColumn] = field(default_factory=dict)
+
+
+#: a column keyword a helper building a ``Column`` passes on as it is
+_COLUMN_KEYWORDS = frozenset(
+    {"nullable", "index", "unique", "default", "server_default", "onupdate", "doc", "comment", "primary_key"}
+)
+#: what a cut column is declared with, imported under a name the app's code does not use
+_SA = "_monosplit_sa"
 
 
 def _string(node: cst.BaseExpression) -> str | None:
@@ -79,16 +114,17 @@ class _ModelLinks(cst.CSTTransformer):
         *,
         replica: bool,
         keep_tables: Collection[str],
-        keep_classes: Collection[str],
         table_of_class: Mapping[str, str],
+        schema: ModuleSchema,
+        attribute: str = "",
     ) -> None:
         self.model = model
         self.replica = replica
         self.keep_tables = set(keep_tables)
-        self.keep_classes = set(keep_classes)
         self.table_of_class = table_of_class
+        self.schema = schema
         self.removed: list[LinkRemoval] = []
-        self._attribute = ""
+        self._attribute = attribute
 
     def _keeps_table(self, table: str) -> bool:
         table = self.table_of_class.get(table, table)  # ForeignKey(User.id) names the class
@@ -98,6 +134,9 @@ class _ModelLinks(cst.CSTTransformer):
         if called_name(updated_node) not in ("mapped_column", "Column"):
             return updated_node
         args = list(updated_node.args)
+        # a Table's column is named by its first argument; a model's by its attribute
+        name = _string(args[0].value) if args and not args[0].keyword else None
+        column = name if name is not None else self._attribute
         kept = []
         for arg in args:
             value = arg.value
@@ -105,11 +144,16 @@ class _ModelLinks(cst.CSTTransformer):
                 table = _foreign_key_table(value)
                 if table is not None and not self._keeps_table(table):
                     target = self.table_of_class.get(table, table)
-                    self.removed.append(LinkRemoval(self.model, self._attribute, "foreign key", target))
+                    self.removed.append(LinkRemoval(self.model, column, "foreign key", target))
                     continue
             kept.append(arg)
         if len(kept) == len(args):
             return updated_node
+        key = self.schema.keys.get((self.model, column))
+        if key is not None and key.type and not key.helper:
+            # the column took its type from the key: it declares it now
+            at = 1 if name is not None else 0
+            kept.insert(at, cst.Arg(_sa(key.type)))
         if kept:
             kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         return updated_node.with_changes(args=kept)
@@ -130,6 +174,145 @@ def _assignment(statement: cst.BaseStatement) -> tuple[str, cst.CSTNode | None, 
     return None
 
 
+def _sa(type_name: str) -> cst.Attribute:
+    return cst.Attribute(cst.Name(_SA), cst.Name(type_name))
+
+
+def _keyword(call: cst.Call, name: str) -> cst.BaseExpression | None:
+    return next((a.value for a in call.args if a.keyword is not None and a.keyword.value == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Relationship:
+    model: str
+    attribute: str
+    targets: tuple[str, ...]
+    secondary: str | None  # the association table, by name (None: none, or not known here)
+    explicit_join: bool
+    back_populates: str | None
+
+
+def _relationship(
+    model: str, found: tuple[str, cst.CSTNode | None, cst.BaseExpression], schema: ModuleSchema
+) -> _Relationship | None:
+    attribute, annotation, value = found
+    if called_name(value) != "relationship":
+        return None
+    assert isinstance(value, cst.Call)
+    targets = _class_names(value.args[0].value) if value.args and not value.args[0].keyword else []
+    if not targets and annotation is not None:
+        targets = _class_names(annotation)
+    secondary_node = _keyword(value, "secondary")
+    secondary = None
+    if secondary_node is not None:
+        secondary = _string(secondary_node)
+        if secondary is None and isinstance(secondary_node, cst.Name):
+            # a table object of this module; one imported from elsewhere is not judged here
+            secondary = schema.tables.get(secondary_node.value)
+    has_primary = _keyword(value, "primaryjoin") is not None
+    explicit = has_primary and (secondary_node is None or _keyword(value, "secondaryjoin") is not None)
+    back = _keyword(value, "back_populates")
+    return _Relationship(
+        model, attribute, tuple(targets), secondary, explicit, _string(back) if back is not None else None
+    )
+
+
+def _kept_relationships(
+    relationships: list[_Relationship],
+    models: Mapping[str, bool],
+    *,
+    keep_tables: Collection[str],
+    keep_classes: Collection[str],
+    present_classes: Collection[str],
+    present_tables: Collection[str],
+) -> set[tuple[str, str]]:
+    """The (model, attribute) relationships the unit keeps.
+
+    Between the unit's own classes, a relationship stays (its keys stay
+    too). One that involves a replica stays only when the code spells out
+    its join and every class and association table it reaches is here. A
+    relationship whose ``back_populates`` partner goes, goes too.
+    """
+    kept: set[tuple[str, str]] = set()
+    for rel in relationships:
+        if not rel.targets:
+            continue
+        owned = not models.get(rel.model, False) and all(t in keep_classes for t in rel.targets)
+        if (owned and (rel.secondary is None or rel.secondary in keep_tables)) or (
+            rel.explicit_join
+            and all(t in present_classes for t in rel.targets)
+            and (rel.secondary is None or rel.secondary in present_tables)
+        ):
+            kept.add((rel.model, rel.attribute))
+    by_key = {(r.model, r.attribute): r for r in relationships}
+    changed = True
+    while changed:
+        changed = False
+        for key in sorted(kept):
+            rel = by_key[key]
+            if rel.back_populates is None:
+                continue
+            partners = [(t, rel.back_populates) for t in rel.targets]
+            # a partner in another module is not judged here: its module keeps what its unit keeps
+            if any(p in by_key and p not in kept for p in partners):
+                kept.discard(key)
+                changed = True
+    return kept
+
+
+def _helper_column(call: cst.Call, key: KeyColumn) -> cst.Call:
+    """``reference_col("users", nullable=False)`` as the column it makes, without its key."""
+    args = [cst.Arg(_sa(key.type or "Integer"))]
+    args += [
+        a.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        for a in call.args
+        if a.keyword is not None and a.keyword.value in _COLUMN_KEYWORDS
+    ]
+    return cst.Call(cst.Attribute(cst.Name(_SA), cst.Name("Column")), args=args)
+
+
+def _strip_member(
+    member: cst.BaseStatement,
+    owner: str,
+    found: tuple[str, cst.CSTNode | None, cst.BaseExpression],
+    *,
+    replica: bool,
+    keep_tables: Collection[str],
+    table_of_class: Mapping[str, str],
+    schema: ModuleSchema,
+    removed: list[LinkRemoval],
+) -> tuple[cst.BaseStatement, bool]:
+    """``member`` without the keys it may not keep; whether it now declares a column with ``_SA``."""
+    attribute, _, value = found
+    key = schema.keys.get((owner, attribute))
+    if key is not None and key.helper and isinstance(value, cst.Call):
+        keeps = not replica and table_of_class.get(key.table, key.table) in keep_tables
+        if not keeps:
+            assert isinstance(member, cst.SimpleStatementLine)  # as _assignment found it
+            removed.append(LinkRemoval(owner, attribute, "foreign key", key.table))
+            small = member.body[0]
+            return member.with_changes(body=[small.with_changes(value=_helper_column(value, key))]), True
+        return member, False
+    transformer = _ModelLinks(
+        owner,
+        replica=replica,
+        keep_tables=keep_tables,
+        table_of_class=table_of_class,
+        schema=schema,
+        attribute=attribute,
+    )
+    before = len(removed)
+    visited = member.visit(transformer)
+    assert isinstance(visited, cst.BaseStatement)
+    member = visited
+    removed.extend(transformer.removed)
+    typed = any(
+        (owner, r.attribute) in schema.keys and schema.keys[(owner, r.attribute)].type
+        for r in transformer.removed
+    )
+    return member, typed and len(removed) > before
+
+
 def strip_foreign_links(
     module: cst.Module,
     models: Mapping[str, bool],
@@ -137,17 +320,61 @@ def strip_foreign_links(
     keep_tables: Collection[str],
     keep_classes: Collection[str],
     table_of_class: Mapping[str, str],
+    schema: ModuleSchema | None = None,
+    present_classes: Collection[str] = (),
+    present_tables: Collection[str] = (),
 ) -> tuple[cst.Module, tuple[LinkRemoval, ...]]:
-    """Remove links leaving the service from the model classes named in ``models``.
+    """Remove links leaving the service from the model classes named in ``models`` and the tables.
 
     ``models`` maps a top-level class name to whether it is a replica;
     ``keep_tables``/``keep_classes`` are the tables and model class names the
-    service owns. Foreign keys to other tables and relationships to other
-    classes go; so does every link of a replica.
+    service owns; ``present_classes``/``present_tables`` add the replicas it
+    keeps. ``schema`` is what the analysis found in this module: its
+    ``Table`` variables, whose keys to other tables go, and keys declared
+    through helpers. Foreign keys to other tables and relationships to other
+    classes go; so does every key of a replica, and every relationship of
+    one whose join needs a key (see :func:`_kept_relationships`).
     """
+    schema = schema or ModuleSchema()
+    present_classes = set(present_classes) | set(keep_classes)
+    present_tables = set(present_tables) | set(keep_tables)
+    relationships: list[_Relationship] = []
+    for statement in module.body:
+        if isinstance(statement, cst.ClassDef) and statement.name.value in models:
+            block = statement.body
+            assert isinstance(block, (cst.IndentedBlock, cst.SimpleStatementSuite))
+            for member in block.body:
+                found = _assignment(member)  # type: ignore[arg-type]
+                rel = _relationship(statement.name.value, found, schema) if found else None
+                if rel is not None:
+                    relationships.append(rel)
+    kept_relationships = _kept_relationships(
+        relationships,
+        models,
+        keep_tables=keep_tables,
+        keep_classes=keep_classes,
+        present_classes=present_classes,
+        present_tables=present_tables,
+    )
     removed: list[LinkRemoval] = []
     body: list[cst.BaseStatement] = []
+    needs_sa = False
     for statement in module.body:
+        found = _assignment(statement)
+        if found is not None and found[0] in schema.tables and called_name(found[2]) == "Table":
+            stripped, typed = _strip_member(
+                statement,
+                found[0],
+                found,
+                replica=False,
+                removed=removed,
+                keep_tables=keep_tables,
+                table_of_class=table_of_class,
+                schema=schema,
+            )
+            needs_sa |= typed
+            body.append(stripped)
+            continue
         if not (isinstance(statement, cst.ClassDef) and statement.name.value in models):
             body.append(statement)
             continue
@@ -159,30 +386,49 @@ def strip_foreign_links(
         for member in block.body:
             assert isinstance(member, cst.BaseStatement)
             found = _assignment(member)
-            if found is not None and called_name(found[2]) == "relationship":
-                attribute, annotation, value = found
-                assert isinstance(value, cst.Call)
-                targets = (
-                    _class_names(value.args[0].value) if value.args and not value.args[0].keyword else []
-                )
-                if not targets and annotation is not None:
-                    targets = _class_names(annotation)
-                if replica or not targets or any(t not in keep_classes for t in targets):
-                    removed.append(LinkRemoval(name, attribute, "relationship", ", ".join(targets) or "?"))
+            rel = _relationship(name, found, schema) if found is not None else None
+            if rel is not None:
+                if (name, rel.attribute) not in kept_relationships:
+                    removed.append(
+                        LinkRemoval(name, rel.attribute, "relationship", ", ".join(rel.targets) or "?")
+                    )
                     continue
-            if found is not None:
-                transformer = _ModelLinks(
+            elif found is not None:
+                member, typed = _strip_member(
+                    member,
                     name,
+                    found,
                     replica=replica,
+                    removed=removed,
                     keep_tables=keep_tables,
-                    keep_classes=keep_classes,
                     table_of_class=table_of_class,
+                    schema=schema,
                 )
-                transformer._attribute = found[0]
-                member = member.visit(transformer)  # type: ignore[assignment]
-                removed.extend(transformer.removed)
+                needs_sa |= typed
             members.append(member)
         if not members:
             members = [cst.SimpleStatementLine(body=[cst.Pass()])]
         body.append(statement.with_changes(body=block.with_changes(body=members)))
+    if needs_sa:
+        body = _with_import(body)
     return module.with_changes(body=body), tuple(removed)
+
+
+def _with_import(body: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
+    """``import sqlalchemy as _monosplit_sa`` after the docstring and ``__future__`` imports."""
+    statement = cst.parse_statement(f"import sqlalchemy as {_SA}  # columns whose key this unit cut\n")
+    at = 0
+    for index, existing in enumerate(body):
+        if not isinstance(existing, cst.SimpleStatementLine):
+            break
+        small = existing.body[0] if existing.body else None
+        docstring = index == 0 and isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString)
+        future = (
+            isinstance(small, cst.ImportFrom)
+            and isinstance(small.module, cst.Name)
+            and (small.module.value == "__future__")
+        )
+        if not (docstring or future):
+            break
+        at = index + 1
+    return [*body[:at], statement, *body[at:]]

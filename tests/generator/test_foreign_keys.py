@@ -1,0 +1,190 @@
+"""Cutting foreign keys and relationships as real Flask-SQLAlchemy apps write them: before/after pairs.
+
+The cut code must also run: each case maps its result with SQLAlchemy and
+creates the unit's tables in SQLite, where a key to a table that is not there
+fails with ``NoReferencedTableError``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import textwrap
+from pathlib import Path
+from types import ModuleType
+
+import libcst as cst
+import pytest
+
+from generator.codemods.foreign_keys import KeyColumn, ModuleSchema, strip_foreign_links
+
+sqlalchemy = pytest.importorskip("sqlalchemy")
+
+
+def _dedent(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def _create(code: str, tables: set[str], folder: Path) -> ModuleType:
+    """Import the module, configure its mappers and create ``tables`` (by name) in SQLite."""
+    name = f"unit_models_{folder.name}"
+    path = folder / f"{name}.py"
+    path.write_text(code, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # SQLAlchemy resolves the annotations through it
+    try:
+        spec.loader.exec_module(module)
+        module.Base.registry.configure()
+        engine = sqlalchemy.create_engine("sqlite://")
+        metadata = module.Base.metadata
+        metadata.create_all(engine, tables=[t for key, t in metadata.tables.items() if key in tables])
+    finally:
+        del sys.modules[name]
+    return module
+
+
+BLOG = _dedent(
+    '''
+    """The blog's models."""
+    from __future__ import annotations
+
+    import sqlalchemy as sa
+    import sqlalchemy.orm as so
+
+
+    class Base(so.DeclarativeBase):
+        pass
+
+
+    def reference_col(tablename, nullable=False, pk_name="id", **kwargs):
+        return sa.Column(sa.ForeignKey(f"{tablename}.{pk_name}"), nullable=nullable, **kwargs)
+
+
+    followers = sa.Table(
+        "followers",
+        Base.metadata,
+        sa.Column("follower_id", sa.ForeignKey("user.id"), primary_key=True),
+        sa.Column("followed_id", sa.Integer, sa.ForeignKey("user.id"), primary_key=True),
+    )
+
+
+    class User(Base):
+        __tablename__ = "user"
+        id: so.Mapped[int] = so.mapped_column(primary_key=True)
+        following: so.WriteOnlyMapped["User"] = so.relationship(
+            secondary=followers,
+            primaryjoin=(followers.c.follower_id == id),
+            secondaryjoin=(followers.c.followed_id == id),
+            back_populates="followers",
+        )
+        followers: so.WriteOnlyMapped["User"] = so.relationship(
+            secondary=followers,
+            primaryjoin=(followers.c.followed_id == id),
+            secondaryjoin=(followers.c.follower_id == id),
+            back_populates="following",
+        )
+        posts: so.WriteOnlyMapped["Post"] = so.relationship(back_populates="author")
+
+
+    class Post(Base):
+        __tablename__ = "post"
+        id: so.Mapped[int] = so.mapped_column(primary_key=True)
+        user_id = reference_col("user", nullable=True, index=True)
+        author: so.Mapped[User] = so.relationship(back_populates="posts")
+    '''
+)
+TABLES = {"User": "user", "Post": "post"}
+#: where User is another unit's, carving left a record class in its place
+WITHOUT_USER = (
+    BLOG.split("class User(Base):")[0]
+    + "class User:\n    pass\n\n\nclass Post(Base):"
+    + BLOG.split("class Post(Base):")[1]
+)
+SCHEMA = ModuleSchema(
+    tables={"followers": "followers"},
+    keys={
+        ("followers", "follower_id"): KeyColumn("user", type="Integer"),
+        ("followers", "followed_id"): KeyColumn("user"),
+        ("Post", "user_id"): KeyColumn("user", helper="blog.models.reference_col", type="Integer"),
+    },
+)
+
+
+def test_an_association_table_and_a_helper_column_lose_keys_to_another_units_table(tmp_path: Path) -> None:
+    # the posts unit: it owns post, and keeps no copy of user or followers
+    module, removed = strip_foreign_links(
+        cst.parse_module(WITHOUT_USER),
+        {"Post": False},
+        keep_tables={"post"},
+        keep_classes={"Post"},
+        table_of_class=TABLES,
+        schema=SCHEMA,
+    )
+    code = module.code
+    assert code.startswith(
+        '"""The blog\'s models."""\nfrom __future__ import annotations\n'
+        "import sqlalchemy as _monosplit_sa  # columns whose key this unit cut\n"
+    )
+    assert (
+        _dedent(
+            """
+        followers = sa.Table(
+            "followers",
+            Base.metadata,
+            sa.Column("follower_id", _monosplit_sa.Integer, primary_key=True),
+            sa.Column("followed_id", sa.Integer, primary_key=True),
+        )
+        """
+        )
+        in code
+    )
+    assert "    user_id = _monosplit_sa.Column(_monosplit_sa.Integer, nullable=True, index=True)\n" in code
+    assert "author" not in code.split("class Post")[1]
+    assert [(r.model, r.attribute, r.kind) for r in removed] == [
+        ("followers", "follower_id", "foreign key"),
+        ("followers", "followed_id", "foreign key"),
+        ("Post", "user_id", "foreign key"),
+        ("Post", "author", "relationship"),
+    ]
+    _create(code, {"post", "followers"}, tmp_path)
+
+
+def test_replicas_kept_together_keep_the_relationships_they_spell_out(tmp_path: Path) -> None:
+    # a unit keeping replicas of user and followers: reading who follows whom works on the copies
+    module, removed = strip_foreign_links(
+        cst.parse_module(BLOG),
+        {"User": True, "Post": False},
+        keep_tables={"post"},
+        keep_classes={"Post"},
+        table_of_class=TABLES,
+        schema=SCHEMA,
+        present_classes={"User"},
+        present_tables={"user", "followers"},
+    )
+    user = module.code.split("class User")[1].split("class Post")[0]
+    assert "following:" in user and "followers:" in user
+    # its join needs the key post.user_id → user.id, which a replica never has
+    assert "posts:" not in user
+    assert ("User", "posts", "relationship") in [(r.model, r.attribute, r.kind) for r in removed]
+    unit = _create(module.code, {"post", "user", "followers"}, tmp_path)
+    assert unit.User.following.property.secondary.name == "followers"
+
+
+def test_a_partner_that_goes_takes_its_back_populates_side_with_it() -> None:
+    # the users unit owns user and followers; post is another unit's, not kept here
+    module, removed = strip_foreign_links(
+        cst.parse_module(BLOG),
+        {"User": False},
+        keep_tables={"user", "followers"},
+        keep_classes={"User"},
+        table_of_class=TABLES,
+        schema=SCHEMA,
+    )
+    user = module.code.split("class User")[1].split("class Post")[0]
+    assert "following:" in user and "followers:" in user and "posts:" not in user
+    # followers' keys to user stay: both are this unit's
+    assert 'sa.Column("follower_id", sa.ForeignKey("user.id"), primary_key=True)' in module.code
+    assert "_monosplit_sa" not in module.code
+    assert [(r.model, r.attribute) for r in removed] == [("User", "posts")]
