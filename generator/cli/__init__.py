@@ -30,6 +30,7 @@ _COMMANDS = {
     "verify": "generator.cli.verify:verify_command",
     "diff": "generator.cli.diff:diff_command",
     "deploy": "generator.cli.deploy:deploy_command",
+    "pin": "generator.cli.pin:pin_command",
 }
 
 

@@ -24,7 +24,7 @@ from analyzer.plan.model import Plan
 from generator.codemods.carve import carve_module
 from generator.generate.apis import Export, signature, writes_anything
 from generator.generate.codebase import Codebase
-from generator.generate.deploy import deployment_files
+from generator.generate.deploy import checkov_config, deployment_files
 from generator.generate.partition import (
     ARCHITECTURES,
     Partition,
@@ -238,6 +238,7 @@ def generate(
                 )
             )
         summary.append((architecture, tuple(u.name for u in built)))
+    files.append(checkov_config())
     files.append(
         GeneratedFile.text(
             "MIGRATION.md",

@@ -7,37 +7,67 @@ builds and pushes that unit alone when its folder changes); for the
 architecture, a ``compose.yaml`` and Kubernetes manifests under ``k8s/``: a
 kustomize ``base`` and ``dev`` and ``prod`` overlays.
 
-The deployment follows the call graph: a unit accepts traffic only from the
-units that call it (:attr:`BuiltUnit.calls`, inverted) and, when it serves
-public routes, from the ingress controller; the Ingress sends each public
-route to the unit that serves it, as the ``monosplit run`` gateway would
-(:func:`ingress_paths`).
+The deployment follows the call graph: a unit accepts traffic on its internal
+port only from the units that call it (:attr:`BuiltUnit.callees`, inverted)
+and from monitoring; on its public port only from the ingress controller, when
+it serves public routes. The Ingress sends each public route to the unit that
+serves it, as the ``monosplit run`` gateway would (:func:`ingress_paths`).
+
+Secrets reach containers as files (``<KEY>_FILE`` names each one), never as
+environment variables; the units share one Secret for unit-to-unit
+authentication (:data:`UNIT_AUTH_KEY_FILE`). The dev overlay creates the
+Secrets with placeholder values, in the app's namespace; base and prod never
+hold a value. :func:`pin_images` pins an overlay's images to the digests a
+build reported. The checks the files knowingly fail are listed, each with its
+reason, in :data:`CHECKOV_EXCEPTIONS` (written as ``.checkov.yaml``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from analyzer.errors import MonosplitError
 from generator.generate.codebase import Codebase
 from generator.generate.partition import Partition
 from generator.generate.templates import render
 from generator.generate.unit import SERVE_COMMAND, BuiltUnit, requirements_of
 from generator.writer import GeneratedFile
 
-__all__ = ["IngressPath", "deployment_files", "ingress_paths", "ingress_target"]
+__all__ = [
+    "IngressPath",
+    "PinError",
+    "checkov_config",
+    "deployment_files",
+    "ingress_paths",
+    "ingress_target",
+    "parse_pin",
+    "pin_images",
+]
 
 #: the port every unit listens on in a container, and every Service exposes
 PORT = 8000
+#: container port names NetworkPolicies admit traffic on: public routes, and what only the
+#: deployment itself may reach (internal endpoints, metrics)
+HTTP_PORT_NAME = "http"
+INTERNAL_PORT_NAME = "internal"
+#: where Secrets are mounted as files; a unit reads ``<KEY>_FILE`` for each secret setting
+SECRETS_DIR = "/var/run/secrets/monosplit"
+#: the deployment's unit-to-unit signing key (generator/runtime/auth.py reads the file)
+UNIT_AUTH_KEY_ENV = "MONOSPLIT_UNIT_AUTH_KEY_FILE"
+UNIT_AUTH_KEY_FILE = f"{SECRETS_DIR}/unit-auth/key"
 #: the non-root user and group the units run as (fixed, so Kubernetes can check runAsNonRoot)
 APP_UID = 10001
 BASE_IMAGE = "python:3.12-slim"
 #: the database of each unit that has one, on Kubernetes
 POSTGRES_IMAGE = "postgres:17.5"
-POSTGRES_UID = 999  # the postgres user of the official Debian-based image
+#: the official image runs initdb and the server as any uid (its entrypoint fakes the passwd
+#: entry); a high one cannot collide with a user of the node
+POSTGRES_UID = 10999
 #: where the ingress controller and Prometheus run (NetworkPolicies let them in)
 INGRESS_CLASS = "nginx"
 INGRESS_NAMESPACE = "ingress-nginx"
@@ -56,6 +86,26 @@ _SAMPLE_VALUES = {
     "uuid": "00000000-0000-0000-0000-000000000001",
     "path": "a/b",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class CheckException:
+    """A checkov check the generated files knowingly fail, and why."""
+
+    id: str
+    reason: str
+
+
+#: the checks every architecture's files fail on purpose (see checkov_config)
+CHECKOV_EXCEPTIONS = (
+    CheckException(
+        "CKV_DOCKER_7",
+        "FROM ${BASE_IMAGE}: the base image is a build argument (default python:3.12-slim, a version tag)"
+        " so a build can use a local or mirrored base; checkov does not read an ARG's default.",
+    ),
+)
+#: the file at the output's root that holds them
+CHECKOV_CONFIG = ".checkov.yaml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +161,16 @@ class Peer:
 
 
 @dataclass(frozen=True, slots=True)
+class SecretFile:
+    """One secret setting, mounted as a file the unit finds through ``<KEY>_FILE``."""
+
+    key: str
+    env: str
+    path: str
+    optional: bool  # an absent key keeps the code's default
+
+
+@dataclass(frozen=True, slots=True)
 class UnitDeployment:
     """Everything the templates need to know about one unit."""
 
@@ -123,7 +183,7 @@ class UnitDeployment:
     host_port: int | None  # published on 127.0.0.1 by compose, public units only
     port_variable: str  # the variable that changes it
     calls: tuple[Peer, ...]
-    callers: tuple[str, ...]  # names of the units that call it
+    callers: tuple[str, ...]  # names of the units that send it requests, by the call graph
     settings: tuple[str, ...]  # non-secret configuration keys it reads
     secrets: tuple[str, ...]  # secret configuration keys it reads (the database URL aside)
     database: Database | None
@@ -135,6 +195,19 @@ class UnitDeployment:
     @property
     def has_secrets(self) -> bool:
         return bool(self.secrets) or self.database is not None
+
+    @property
+    def secrets_dir(self) -> str:
+        """Where the unit's Secret is mounted, one file per key."""
+        return f"{SECRETS_DIR}/{self.name}"
+
+    def secret_files(self, database_key: str | None) -> tuple[SecretFile, ...]:
+        """The unit's secret settings as files: the database URL (required) first, then the rest."""
+        keys = [(database_key, False)] if self.database is not None and database_key else []
+        keys += [(key, True) for key in self.secrets]
+        return tuple(
+            SecretFile(key, f"{key}_FILE", f"{self.secrets_dir}/{key}", optional) for key, optional in keys
+        )
 
     @property
     def compose_healthcheck(self) -> str:
@@ -181,6 +254,20 @@ class Deployment:
     ingress_class: str
     ingress_namespace: str
     monitoring_namespace: str
+    http_port_name: str
+    internal_port_name: str
+    #: the Secret holding the unit-to-unit signing key (None with a single unit: nobody to talk to)
+    unit_auth_secret: str | None
+    unit_auth_key_env: str
+    unit_auth_key_file: str
+    secrets_dir: str
+    checkov_exceptions: tuple[CheckException, ...]
+
+    @property
+    def unit_auth_dev_key(self) -> str:
+        """The dev overlay's signing key: a placeholder, fixed so generation stays deterministic."""
+        digest = hashlib.sha256(f"monosplit dev key {self.namespace}".encode()).hexdigest()[:32]
+        return f"REPLACE_ME-dev-only-{digest}"
 
     @property
     def databases(self) -> tuple[UnitDeployment, ...]:
@@ -193,6 +280,10 @@ class Deployment:
     @property
     def secret_units(self) -> tuple[UnitDeployment, ...]:
         return tuple(u for u in self.units if u.has_secrets)
+
+    @property
+    def has_dev_secrets(self) -> bool:
+        return bool(self.secret_units) or self.unit_auth_secret is not None
 
 
 def deployment_files(
@@ -261,7 +352,7 @@ def deployment_files(
             render("k8s/overlay.kustomization.yaml.j2", d=deployment, overlay="dev", sizing=deployment.dev),
         )
     )
-    if deployment.secret_units:
+    if deployment.has_dev_secrets:
         files.append(
             GeneratedFile.text(
                 f"{overlays}/dev/secrets.yaml", render("k8s/dev-secrets.yaml.j2", d=deployment)
@@ -274,6 +365,11 @@ def deployment_files(
         )
     )
     return sorted(files, key=lambda f: f.path)
+
+
+def checkov_config() -> GeneratedFile:
+    """``.checkov.yaml`` for the output's root: checkov's settings and the documented exceptions."""
+    return GeneratedFile.text(CHECKOV_CONFIG, render("ci/checkov.yaml.j2", exceptions=CHECKOV_EXCEPTIONS))
 
 
 # -- the render context ----------------------------------------------------------------------------
@@ -289,7 +385,7 @@ def _deployment(
     database_key = codebase.database_key
     callers: dict[str, set[str]] = defaultdict(set)
     for unit in built:
-        for callee in unit.calls:
+        for callee in unit.callees:
             if callee in names:
                 callers[callee].add(names[unit.name])
     scheme = _database_scheme(requirements_of(codebase).names)
@@ -374,6 +470,13 @@ def _deployment(
         ingress_class=INGRESS_CLASS,
         ingress_namespace=INGRESS_NAMESPACE,
         monitoring_namespace=MONITORING_NAMESPACE,
+        http_port_name=HTTP_PORT_NAME,
+        internal_port_name=INTERNAL_PORT_NAME,
+        unit_auth_secret=f"{slug}-unit-auth" if len(units) > 1 else None,
+        unit_auth_key_env=UNIT_AUTH_KEY_ENV,
+        unit_auth_key_file=UNIT_AUTH_KEY_FILE,
+        secrets_dir=SECRETS_DIR,
+        checkov_exceptions=CHECKOV_EXCEPTIONS,
     )
 
 
@@ -592,3 +695,61 @@ def _without_redundant(paths: set[IngressPath], samples: list[str]) -> set[Ingre
 
 def _segments(path: str) -> list[str]:
     return [s for s in path.split("/") if s]
+
+
+# -- pinning images after a build ------------------------------------------------------------------
+
+_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+_IMAGE_ENTRY = re.compile(r"^  - name: (?P<name>\S+)\s*$")
+
+
+class PinError(MonosplitError):
+    """An image or digest ``pin_images`` cannot write."""
+
+
+def parse_pin(text: str) -> tuple[str, str]:
+    """``NAME@sha256:HEX`` → ``(NAME, "sha256:HEX")``; raise :class:`PinError` otherwise."""
+    name, sep, digest = text.partition("@")
+    if not sep or not name or not _DIGEST.match(digest):
+        raise PinError(f"{text!r} is not IMAGE@sha256:<64 hex digits>")
+    return name, digest
+
+
+def pin_images(kustomization: str, pins: Mapping[str, str]) -> str:
+    """The overlay's ``kustomization.yaml`` text with each image of ``pins`` pinned to its digest.
+
+    ``pins`` maps an image name as the base names it (``app-microservices-catalog``,
+    ``postgres``) to ``sha256:...``. A digest names one image for good, so the
+    containers then run exactly what was built and scanned whatever a tag does
+    later. Only the ``images:`` entries generation writes are changed (comments
+    and the rest stay); an image the overlay does not list raises :class:`PinError`.
+    """
+    lines = kustomization.splitlines(keepends=True)
+    try:
+        start = lines.index("images:\n") + 1
+    except ValueError:
+        raise PinError("the kustomization has no images: list to pin") from None
+    out = lines[:start]
+    found: set[str] = set()
+    current: str | None = None
+    index = start
+    while index < len(lines) and (lines[index].startswith("  ") or not lines[index].strip()):
+        line = lines[index]
+        entry = _IMAGE_ENTRY.match(line)
+        if entry:
+            _close(out, current, pins)
+            current = entry["name"]
+            found.add(current)
+        if not (current in pins and line.strip().startswith("digest:")):
+            out.append(line)
+        index += 1
+    _close(out, current, pins)
+    unknown = sorted(set(pins) - found)
+    if unknown:
+        raise PinError(f"no image {', '.join(unknown)} in the overlay (it lists: {', '.join(sorted(found))})")
+    return "".join(out + lines[index:])
+
+
+def _close(out: list[str], entry: str | None, pins: Mapping[str, str]) -> None:
+    if entry is not None and entry in pins:
+        out.append(f"    digest: {pins[entry]}\n")

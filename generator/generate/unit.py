@@ -121,6 +121,9 @@ class BuiltUnit:
     config: tuple[str, ...]
     #: units it sends requests to: calls, replica refreshes, changes to their rows
     calls: tuple[str, ...] = ()
+    #: the part of ``calls`` the call graph shows: units whose functions it calls, or whose tables
+    #: it replicates (the rows of a foreign record it holds go to their owner, which it calls)
+    callees: tuple[str, ...] = ()
     #: whether it has a database of its own to connect to
     database: bool = False
 
@@ -329,9 +332,8 @@ def build_unit(
         }
     )
     served = {s for s in contents.kept if s in unit.symbols or s in partition.shared}
-    # kept in each endpoint's registration order, which decides the URL url_for builds
-    routes_elsewhere = list(
-        dict.fromkeys(r for s, rules in codebase.route_endpoints.items() if s not in served for r in rules)
+    routes_elsewhere = sorted(
+        {r for s, rules in codebase.route_endpoints.items() if s not in served for r in rules}
     )
     config = sorted({k for s in contents.kept for k in codebase.symbol_config.get(s, ())})
     serve_healthz = not any(rule == "/healthz" for _, rule in routes)
@@ -399,7 +401,16 @@ def build_unit(
             ),
         )
     )
-    reached = {s.owner for s in contents.stubs} | {owner for _, owner in contents.replica_tables}
+    # The units its own code calls (the plan's call graph): a client stub the unit carries is not
+    # a call by itself (a copied class or a dropped start-up step may be all that names it).
+    called = {
+        partition.owner[used]
+        for symbol in (*unit.symbols, *contents.copies)
+        for used in codebase.dependencies.get(symbol, ())
+        if codebase.symbols[used].kind == "function" and used in foreign_functions
+    }
+    replicated = {owner for _, owner in contents.replica_tables}
+    reached = {s.owner for s in contents.stubs} | replicated
     return BuiltUnit(
         unit.name,
         tuple(sorted(files, key=lambda f: f.path)),
@@ -409,6 +420,7 @@ def build_unit(
         url_env(unit.name),
         tuple(config),
         calls=tuple(sorted(reached - {unit.name, SHARED})),
+        callees=tuple(sorted((called | replicated) - {unit.name, SHARED})),
         database=codebase.session_provider is not None,
     )
 

@@ -46,6 +46,8 @@ class Tree:
     root: Path
     built: dict[tuple[str, str], list[dict[str, Any]]]  # (architecture, overlay) → objects
     built_files: dict[tuple[str, str], Path]
+    #: the plan's call graph: service → the services that call it
+    called_by: dict[str, set[str]]
 
     def objects(
         self, architecture: str, overlay: str = "dev", kind: str | None = None
@@ -100,7 +102,8 @@ def _generate(root: Path, out: Path, *, services: int | None = None, project: st
                 path.write_text(result.stdout, encoding="utf-8")
                 built[(architecture, overlay)] = [o for o in yaml.safe_load_all(result.stdout) if o]
                 files[(architecture, overlay)] = path
-    return Tree(out, built, files)
+    called_by = {s.name: {caller for caller, _ in s.called_by} for s in plan.services}
+    return Tree(out, built, files, called_by)
 
 
 @pytest.fixture(scope="module")
@@ -303,18 +306,27 @@ def test_no_secret_value_is_written_outside_the_dev_overlay(tree: Tree) -> None:
         }
         for value in (v for s in dev_secrets.values() for v in s.values()):
             assert "REPLACE_ME" in value
+        mounted: set[str] = set()
         for workload in tree.objects(architecture, "dev", "Deployment") + tree.objects(
             architecture, "dev", "StatefulSet"
         ):
-            for container in workload["spec"]["template"]["spec"]["containers"]:
+            pod = workload["spec"]["template"]["spec"]
+            for container in pod["containers"]:
                 for variable in container.get("env", []):
-                    reference = variable.get("valueFrom", {}).get("secretKeyRef")
-                    if reference is not None:
-                        assert reference["key"] in dev_secrets[reference["name"]]
+                    assert "secretKeyRef" not in variable.get("valueFrom", {})  # secrets come as files
+            for volume in pod.get("volumes", []):
+                if "secret" in volume:
+                    keys = dev_secrets[volume["secret"]["secretName"]]
+                    assert {item["key"] for item in volume["secret"].get("items", [])} <= set(keys)
+                    mounted.add(volume["secret"]["secretName"])
+        assert mounted == set(dev_secrets)  # each dev Secret is mounted somewhere
 
 
 def _callers_in_code(tree: Tree, architecture: str) -> dict[str, set[str]]:
-    """Unit → the units whose generated code sends it requests (clients, replicas, remote records)."""
+    """Unit → the units whose generated code calls it: clients of its functions, replicas of its tables.
+
+    Rows of a remote record go back to their owner, which the holder received them from by a call.
+    """
     units = _units(tree, architecture)
     callers: dict[str, set[str]] = {unit: set() for unit in units}
     for caller in units:
@@ -324,26 +336,18 @@ def _callers_in_code(tree: Tree, architecture: str) -> dict[str, set[str]]:
                 continue
             module = re.sub(r"\W", "_", callee)
             service_main = (folder / "service_main.py").read_text(encoding="utf-8")
-            if (
-                (folder / "service_clients" / f"{module}.py").exists()
-                or re.search(
-                    rf'^\s+"[^"]+": "{re.escape(callee)}",$', service_main.split("REPLICAS")[-1], re.MULTILINE
-                )
-                or any(
-                    f'__monosplit_service__ = "{callee}"' in path.read_text(encoding="utf-8")
-                    for path in folder.rglob("*.py")
-                    if "tests" not in path.parts
-                )
+            if (folder / "service_clients" / f"{module}.py").exists() or re.search(
+                rf'^\s+"[^"]+": "{re.escape(callee)}",$', service_main.split("REPLICAS")[-1], re.MULTILINE
             ):
                 callers[callee].add(caller)
     return callers
 
 
-def _admitted(policy: dict[str, Any]) -> tuple[set[str], set[str], set[int]]:
+def _admitted(policy: dict[str, Any]) -> tuple[set[str], set[str], set[int | str]]:
     """Pods (by name label) and namespaces a NetworkPolicy admits, and on which ports."""
     pods: set[str] = set()
     namespaces: set[str] = set()
-    ports: set[int] = set()
+    ports: set[int | str] = set()
     for rule in policy["spec"].get("ingress", []):
         ports.update(p["port"] for p in rule.get("ports", []))
         for peer in rule.get("from", []):
@@ -354,6 +358,23 @@ def _admitted(policy: dict[str, Any]) -> tuple[set[str], set[str], set[int]]:
     return pods, namespaces, ports
 
 
+def _admitted_by_port(policy: dict[str, Any]) -> dict[int | str, set[str]]:
+    """Port → who a NetworkPolicy admits on it (``pod:NAME`` or ``namespace:NAME``)."""
+    admitted: dict[int | str, set[str]] = {}
+    for rule in policy["spec"].get("ingress", []):
+        peers = set()
+        for peer in rule.get("from", []):
+            if "podSelector" in peer:
+                peers.add("pod:" + peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"])
+            if "namespaceSelector" in peer:
+                peers.add(
+                    "namespace:" + peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+                )
+        for port in rule.get("ports", []):
+            admitted.setdefault(port["port"], set()).update(peers)
+    return admitted
+
+
 def test_network_policies_follow_the_call_graph(tree: Tree) -> None:
     _kubectl()
     for architecture in ARCHITECTURES:
@@ -361,12 +382,22 @@ def test_network_policies_follow_the_call_graph(tree: Tree) -> None:
         deny = policies["default-deny-ingress"]["spec"]
         assert deny["podSelector"] == {} and deny["policyTypes"] == ["Ingress"] and "ingress" not in deny
         callers = _callers_in_code(tree, architecture)
+        if architecture == "microservices":
+            # The plan's call graph, as far as the generated code sends requests: a unit can carry
+            # clients it never calls (a copied class names them, or a start-up step only their owner
+            # runs), and a call of the plan can end in code the caller carries itself.
+            callers = {unit: tree.called_by[unit] & callers[unit] for unit in callers}
         public = {u["name"]: u["public"] for u in tree.manifest(architecture)["units"]}
+        metrics = _admitted_by_port(policies["allow-metrics"])
+        assert metrics == {"internal": {"namespace:monitoring"}}  # metrics live on the internal port
         for unit, expected in callers.items():
-            pods, namespaces, ports = _admitted(policies[f"{unit}-ingress"])
-            assert pods == expected, f"{architecture}/{unit}"
-            assert namespaces == ({"ingress-nginx"} if public[unit] else set())
-            assert ports <= {8000}
+            by_port = _admitted_by_port(policies[f"{unit}-ingress"])
+            wanted: dict[int | str, set[str]] = {}
+            if expected:
+                wanted["internal"] = {f"pod:{caller}" for caller in expected}
+            if public[unit]:
+                wanted["http"] = {"namespace:ingress-nginx"}  # the public port, to the ingress alone
+            assert by_port == wanted, f"{architecture}/{unit}"
         for unit in _units(tree, architecture):
             if f"{unit}-db-ingress" in policies:
                 assert _admitted(policies[f"{unit}-db-ingress"]) == ({unit}, set(), {5432})
@@ -376,7 +407,9 @@ def test_in_the_sample_only_its_callers_reach_a_service(sample: Tree) -> None:
     _kubectl()
     policies = {p["metadata"]["name"]: p for p in sample.objects("microservices", kind="NetworkPolicy")}
     pods, _, _ = _admitted(policies["catalog-ingress"])
-    assert "orders" in pods and "catalog" not in pods
+    assert pods == {"cart", "orders", "recommendations", "stream"}  # the plan's callers of the catalog
+    cart, _, _ = _admitted(policies["cart-ingress"])
+    assert cart == {"orders"}  # only orders calls the cart
     recommendations, namespaces, _ = _admitted(policies["recommendations-ingress"])
     assert recommendations == set() and namespaces == {"ingress-nginx"}  # nobody calls it; the public may
     server, namespaces, _ = _admitted(
