@@ -46,6 +46,21 @@ def verify_flags(command: F) -> F:
         "monolith's (repeatable; they run in order).",
     )
     @click.option(
+        "--app-tests",
+        "app_tests",
+        type=click.Path(path_type=Path, file_okay=False),
+        metavar="DIR",
+        help="The application's own pytest suite (e.g. path/to/app/tests): run against the monolith, and "
+        "against each unit the test files that import only what it has, in the --python interpreter.",
+    )
+    @click.option(
+        "--app-tests-timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=600.0,
+        show_default=True,
+        help="Seconds the application's tests have, per unit.",
+    )
+    @click.option(
         "--ready-timeout",
         type=click.FloatRange(min=0, min_open=True),
         default=60.0,
@@ -65,17 +80,21 @@ def verify_flags(command: F) -> F:
         python: Path | None,
         env: tuple[tuple[str, str], ...],
         journeys: tuple[Path, ...],
+        app_tests: Path | None,
+        app_tests_timeout: float,
         ready_timeout: float,
         journey_timeout: float,
         **kwargs: Any,
     ) -> Any:
-        from generator.verify import VerifyOptions, load_journey
+        from generator.verify import VerifyOptions, load_app_tests, load_journey
 
         options = VerifyOptions(
             env=dict(env),
             journeys=tuple(load_journey(path) for path in journeys),
             ready_timeout=ready_timeout,
             journey_timeout=journey_timeout,
+            app_tests=load_app_tests(app_tests) if app_tests is not None else None,
+            app_tests_timeout=app_tests_timeout,
             **({"python": interpreter(python)} if python is not None else {}),
         )
         return command(*args, verify_options=options, **kwargs)
@@ -93,8 +112,9 @@ def verify_command(out: Path, verify_options: VerifyOptions, verbose: bool) -> N
     OUT is a `monosplit migrate` output folder or one architecture folder. Each
     architecture runs alone, on fresh data, and is stopped afterwards; its GET
     routes without parameters and the --journey scripts are driven through its
-    gateway, and its answers compared with the monolith's. The findings are
-    printed, and written into OUT/MIGRATION.md. Exit code 0: everything answered
+    gateway, and its answers compared with the monolith's. With --app-tests, the
+    application's own tests run against the monolith and each unit. The findings
+    are printed, and written into OUT/MIGRATION.md. Exit code 0: everything answered
     like the monolith; 1: something differs or did not start; 2: usage error.
     """
     from generator.verify import find_target

@@ -134,3 +134,35 @@ def _location(frames: tuple[_Frame, ...], unit_dir: PurePath, shown_from: PurePa
 
 def _short(text: str) -> str:
     return text if len(text) <= _LONGEST else text[: _LONGEST - 1] + "…"
+
+
+# pytest's own traceback style (--tb=short, and how it reports a conftest or test module that
+# does not import): "path:line: in function" per frame, "E   Error: message" for the exception
+_PYTEST_FRAME = re.compile(r"^(?P<file>[^\s:][^:]*\.py):(?P<line>\d+): in ")
+_PYTEST_ERROR = re.compile(r"^E {3}(?P<error>\S.*)$")
+
+
+def diagnose_pytest(lines: Sequence[str], *, root: PurePath) -> LogError | None:
+    """The first error in pytest's output, and the file it points to, shown relative to ``root``.
+
+    The frame shown is the deepest before the error line that lies in ``root`` (the
+    copy the tests ran in), else the deepest at all. Without pytest's ``E`` lines,
+    the output is read as a unit's is (:func:`diagnose`).
+    """
+    frames: list[_Frame] = []
+    for raw in lines:
+        if frame := _PYTEST_FRAME.match(raw):
+            frames.append(_Frame(frame.group("file"), int(frame.group("line"))))
+        elif error := _PYTEST_ERROR.match(raw):
+            return LogError(_short(error.group("error").strip()), _pytest_location(frames, root))
+    return diagnose(lines, unit_dir=root, shown_from=root)
+
+
+def _pytest_location(frames: list[_Frame], root: PurePath) -> str | None:
+    for frame in reversed(frames):
+        path = PurePath(frame.file)
+        if not path.is_absolute():
+            return f"{path.as_posix()}:{frame.line}"  # pytest shows files under its rootdir relative to it
+        if path.is_relative_to(root):
+            return f"{path.relative_to(root).as_posix()}:{frame.line}"
+    return f"{frames[-1].file}:{frames[-1].line}" if frames else None

@@ -9,7 +9,7 @@ on the findings only, never on ports, times or temporary paths.
 from __future__ import annotations
 
 from generator.verify.compare import PhaseComparison
-from generator.verify.results import ArchitectureResult, Verification
+from generator.verify.results import ArchitectureResult, Outcome, SuiteRun, Verification
 
 # The generator writes these markers too (generator/templates/architecture/MIGRATION.md.j2).
 SECTION_BEGIN = "<!-- monosplit verify: begin (this section is rewritten by `monosplit verify`) -->"
@@ -22,6 +22,14 @@ WHAT_IS_COMPARED = (
     "Before comparing, the address and data folder of each run, date-times, UUIDs and JSON Web Tokens are "
     "replaced by placeholders, and whatever the monolith answered differently in two runs of its own "
     "(CSRF tokens, random values, counters) is not compared."
+)
+WHAT_THE_TESTS_ARE = (
+    "The application's own tests ran with pytest, in the application's interpreter, in a copy of each unit's "
+    "code: the whole suite on the monolith; on every other unit, the test files that import only what that "
+    "unit has and request only routes it serves (with their conftest.py files and the suite's modules they "
+    "import). A suite that cannot run at all fails the verification; a unit's failing tests are listed "
+    "(those that passed on the monolith first) but do not: run alone, a unit answers with errors what it "
+    "asks other units."
 )
 WHAT_IS_NOT = (
     "Not checked: routes with parameters and methods other than GET, except as a journey sends them; "
@@ -56,20 +64,29 @@ def _driven_things(verification: Verification) -> str:
     things = [f"{len(verification.routes)} GET routes"]
     if verification.journeys:
         things.append("journey " + ", ".join(verification.journeys))
+    if verification.app_tests:
+        things.append(f"the application's own tests ({verification.app_tests}/)")
     return " and ".join(things)
 
 
 def _what_failed(result: ArchitectureResult) -> str:
+    found = []
     if not result.ready:
         names = [u.unit for u in result.not_ready]
-        return f"{', '.join(names)} did not get ready"
-    if result.reference:
-        journeys = ", ".join(f.journey for f in result.journey_failures)
-        return f"journey {journeys} failed on the monolith itself"
-    if result.not_driven is not None:
-        return f"not driven: {result.not_driven.value}"
-    count = len(result.differences)
-    return f"{count} difference{'s' if count != 1 else ''} from the monolith"
+        found.append(f"{', '.join(names)} did not get ready")
+    elif result.reference:
+        if result.journey_failures:
+            journeys = ", ".join(f.journey for f in result.journey_failures)
+            found.append(f"journey {journeys} failed on the monolith itself")
+    elif result.not_driven is not None:
+        found.append(f"not driven: {result.not_driven.value}")
+    elif result.differences:
+        count = len(result.differences)
+        found.append(f"{count} difference{'s' if count != 1 else ''} from the monolith")
+    failing = [suite.unit for suite in result.suites if not suite.could_run]
+    if failing:
+        found.append(f"the application's tests could not run on {', '.join(failing)}")
+    return "; ".join(found)
 
 
 # --- terminal -------------------------------------------------------------------------------
@@ -88,9 +105,19 @@ def terminal_lines(verification: Verification) -> list[str]:
 def _terminal_table(result: ArchitectureResult) -> list[str]:
     title = f"{result.architecture} (the reference)" if result.reference else result.architecture
     width = max(len("unit"), *(len(u.unit) for u in result.units))
-    lines = [title, f"  {'unit'.ljust(width)}  ready"]
-    lines.extend(f"  {u.unit.ljust(width)}  {u.line}" for u in result.units)
-    for label, value in _figures(result):
+    suites = {suite.unit: suite for suite in result.suites}
+    if suites:
+        cells = {unit: _suite_cell(suite) for unit, suite in suites.items()}
+        tests_width = max(len("own tests"), *(len(cell) for cell in cells.values()))
+        lines = [title, f"  {'unit'.ljust(width)}  {'own tests'.ljust(tests_width)}  ready"]
+        lines.extend(
+            f"  {u.unit.ljust(width)}  {cells.get(u.unit, '-').ljust(tests_width)}  {u.line}"
+            for u in result.units
+        )
+    else:
+        lines = [title, f"  {'unit'.ljust(width)}  ready"]
+        lines.extend(f"  {u.unit.ljust(width)}  {u.line}" for u in result.units)
+    for label, value in _figures(result) + _suite_figures(result):
         lines.append(f"  {label.ljust(33)}{value}")
     for logged in result.logged:
         lines.append(f"  {'exceptions logged'.ljust(33)}{logged.line}")
@@ -129,6 +156,25 @@ def _figures(result: ArchitectureResult) -> list[tuple[str, str]]:
     ]
 
 
+def _suite_cell(suite: SuiteRun) -> str:
+    """A unit's own-tests figures, with how many of the suite's files it ran when it ran a part."""
+    if suite.files == suite.files_total or suite.error is not None:
+        return suite.figures
+    return f"{suite.figures} ({suite.files} of {suite.files_total} files)"
+
+
+def _suite_figures(result: ArchitectureResult) -> list[tuple[str, str]]:
+    rows = []
+    for suite in result.suites:
+        if suite.error is not None:
+            rows.append(("own tests could not run", f"{suite.unit}: {suite.error.line}"))
+        elif suite.regressed or (result.reference and suite.problems):
+            label = "own tests first failure" if result.reference else "own tests failing here"
+            count = f" ({len(suite.regressed)} that passed on the monolith)" if suite.regressed else ""
+            rows.append((label, f"{suite.unit}: {suite.first_problem}{count}"))
+    return rows
+
+
 def _recorded(result: ArchitectureResult) -> str:
     if not result.driven:
         return "not driven"
@@ -150,13 +196,18 @@ def markdown_section(verification: Verification) -> str:
     lines = [SECTION_BEGIN, "## Verification", ""]
     lines.append(_what_ran(verification))
     lines.append("")
+    tests = bool(verification.app_tests)
     lines.append(
         "| architecture | units ready | GET routes like the monolith | journey steps like the monolith "
-        "| first difference |"
+        + ("| own tests passed " if tests else "")
+        + "| first difference |"
     )
-    lines.append("|---|---|---|---|---|")
+    lines.append("|---|---|---|---|---|" + ("---|" if tests else ""))
     for result in verification.architectures:
-        lines.append("| " + " | ".join(_cell(value) for value in _markdown_row(result)) + " |")
+        row = _markdown_row(result)
+        if tests:
+            row = (*row[:4], _suite_summary(result), row[4])
+        lines.append("| " + " | ".join(_cell(value) for value in row) + " |")
     lines.append("")
     lines.append(f"**{_sentence(summary_line(verification))}**")
     not_ready = [(r.architecture, u) for r in verification.architectures for u in r.not_ready]
@@ -177,6 +228,13 @@ def markdown_section(verification: Verification) -> str:
     if logged:
         lines.extend(["", "Exceptions the units logged while they were driven (the first of each unit):", ""])
         lines.extend(f"- {architecture}: {_inline(e.line)}" for architecture, e in logged)
+    if tests:
+        lines.extend(["", f"The application's own tests (`{verification.app_tests}`), per unit:", ""])
+        lines.extend(
+            f"- {r.architecture} / {_inline(_suite_line(suite, r.reference))}"
+            for r in verification.architectures
+            for suite in r.suites
+        )
     failures = [
         (r.architecture, f) for r in verification.architectures if r.reference for f in r.journey_failures
     ]
@@ -185,7 +243,8 @@ def markdown_section(verification: Verification) -> str:
         lines.extend(
             f"- {f.journey} stopped after {f.after_steps} step(s): {_inline(f.message)}" for _, f in failures
         )
-    lines.extend(["", WHAT_IS_COMPARED, "", _not_checked(verification), SECTION_END])
+    lines.extend(["", WHAT_IS_COMPARED, *(["", WHAT_THE_TESTS_ARE] if tests else []), ""])
+    lines.extend([_not_checked(verification), SECTION_END])
     return "\n".join(lines) + "\n"
 
 
@@ -216,6 +275,34 @@ def _markdown_row(result: ArchitectureResult) -> tuple[str, ...]:
     else:
         routes, steps = _count(result.comparison.routes), _count(result.comparison.journey)
     return (result.architecture, ready, routes, steps, result.first_problem or "none")
+
+
+def _suite_summary(result: ArchitectureResult) -> str:
+    """The own-tests cell of an architecture's row: passed/total per unit that ran them."""
+    if not result.suites:
+        return "-"
+    if len(result.suites) == 1:
+        return _suite_short(result.suites[0])
+    return ", ".join(f"{s.unit} {_suite_short(s)}" for s in result.suites)
+
+
+def _suite_short(suite: SuiteRun) -> str:
+    if suite.error is not None:
+        return "could not run"
+    if suite.files == 0:
+        return "-"
+    return f"{suite.count(Outcome.PASSED)}/{len(suite.outcomes)}"
+
+
+def _suite_line(suite: SuiteRun, reference: bool) -> str:
+    """One unit's own tests in a sentence: what ran, what came of it, the first thing wrong."""
+    if suite.error is not None:
+        return f"{suite.unit}: could not run: {suite.error.line}"
+    if suite.files == 0:
+        return f"{suite.unit}: none of the {suite.files_total} test files imports only what it has"
+    ran = "" if suite.files == suite.files_total else f" ({suite.files} of {suite.files_total} test files)"
+    problem = suite.first_problem if suite.regressed or (reference and suite.problems) else ""
+    return f"{suite.unit}: {suite.figures}{ran}" + (f"; first: {problem}" if problem else "")
 
 
 def _not_checked(verification: Verification) -> str:

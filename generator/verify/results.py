@@ -56,6 +56,78 @@ class LoggedErrors:
         return f"{self.unit} logged {self.count} exception{'s' if self.count != 1 else ''}, the first: {self.first.line}"
 
 
+class Outcome(StrEnum):
+    """What one of the application's own tests came to."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"  # an error in a fixture, or a test file that could not be collected
+    SKIPPED = "skipped"  # skipped or expected to fail
+
+
+@dataclass(frozen=True, slots=True)
+class SuiteRun:
+    """The application's own tests, run against one unit's code.
+
+    The monolith runs the whole suite; another unit runs the test files that import
+    only what it has (``files`` of ``files_total``). ``regressed`` names the tests
+    that passed on the monolith and did not here; ``error`` says why the suite
+    could not run at all.
+    """
+
+    unit: str
+    files: int
+    files_total: int
+    outcomes: tuple[tuple[str, Outcome], ...] = ()  # test id (pytest's node id) -> outcome, sorted
+    problems: tuple[tuple[str, LogError], ...] = ()  # why each test that failed or errored did
+    error: LogError | None = None
+    regressed: tuple[str, ...] = ()
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for _, o in self.outcomes if o is outcome)
+
+    @property
+    def ran(self) -> bool:
+        return self.files > 0 and self.error is None
+
+    @property
+    def could_run(self) -> bool:
+        """It ran, or had nothing to run. A unit's failing tests are findings, not a failed verification:
+        a unit run alone answers what it asks other units with errors."""
+        return self.error is None
+
+    @property
+    def figures(self) -> str:
+        """``30/32 passed, 1 failed, 1 error``; what it ran, in one phrase."""
+        if self.error is not None:
+            return "could not run"
+        if self.files == 0:
+            return "-"
+        total = len(self.outcomes)
+        parts = [f"{self.count(Outcome.PASSED)}/{total} passed"]
+        for outcome, word in (
+            (Outcome.FAILED, "failed"),
+            (Outcome.ERROR, "error"),
+            (Outcome.SKIPPED, "skipped"),
+        ):
+            if number := self.count(outcome):
+                parts.append(f"{number} {word}{'s' if outcome is Outcome.ERROR and number != 1 else ''}")
+        return ", ".join(parts)
+
+    @property
+    def first_problem(self) -> str:
+        """The suite's error, else the first regressed test (the first failing one on the reference)."""
+        if self.error is not None:
+            return f"could not run: {self.error.line}"
+        problems = dict(self.problems)
+        ids = self.regressed or tuple(test for test, _ in self.problems)
+        for test in ids:
+            problem = problems.get(test)
+            outcome = dict(self.outcomes).get(test, Outcome.FAILED)
+            return f"{test} {outcome.value}" + (f": {problem.line}" if problem is not None else "")
+        return ""
+
+
 class NotDriven(StrEnum):
     """Why an architecture's routes and journeys were not driven."""
 
@@ -82,6 +154,7 @@ class ArchitectureResult:
     steps_recorded: int = 0  # the reference: journey steps recorded
     journey_failures: tuple[JourneyFailure, ...] = ()  # the reference's: a journey that fails on the monolith
     logged: tuple[LoggedErrors, ...] = ()  # exceptions units logged while driven (5xx answers, say)
+    suites: tuple[SuiteRun, ...] = ()  # the application's own tests, per unit (``--app-tests``)
 
     @property
     def ready(self) -> bool:
@@ -101,7 +174,7 @@ class ArchitectureResult:
 
     @property
     def passed(self) -> bool:
-        if not self.ready:
+        if not self.ready or not all(suite.could_run for suite in self.suites):
             return False
         if self.reference:
             return not self.journey_failures
@@ -118,6 +191,9 @@ class ArchitectureResult:
             return f"journey {failure.journey} stopped after {failure.after_steps} step(s): {failure.message}"
         if self.differences:
             return self.differences[0].line
+        for suite in self.suites:
+            if not suite.could_run:
+                return f"own tests on {suite.unit}: {suite.first_problem}"
         return ""
 
 
@@ -130,6 +206,7 @@ class Verification:
     routes_not_driven: int  # public routes with parameters, or without GET
     journeys: tuple[str, ...]  # journey file names, in the order they ran
     reference_ran_twice: bool = False
+    app_tests: str = ""  # where the application's own tests sit in a unit ("tests"), when they ran
 
     @property
     def passed(self) -> bool:

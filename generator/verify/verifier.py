@@ -20,18 +20,29 @@ from pathlib import Path
 from analyzer.errors import MonosplitError
 from generator.run.manifest import RunManifest
 from generator.run.supervisor import Supervisor
+from generator.verify.apptests import AppTests, application_names, unit_contents
 from generator.verify.compare import compare_recordings
 from generator.verify.exchanges import Phase, Recording
 from generator.verify.journey import Journey
 from generator.verify.preflight import InterpreterCheck, check_interpreter, required_modules
 from generator.verify.report import markdown_section, replace_section
-from generator.verify.results import ArchitectureResult, NotDriven, Verification
+from generator.verify.results import ArchitectureResult, NotDriven, Outcome, SuiteRun, Verification
 from generator.verify.running import RunSettings, run_architecture
-from generator.verify.targets import MIGRATION_NAME, VerifyTarget, probe_routes, routes_not_probed
+from generator.verify.selection import select_tests
+from generator.verify.targets import (
+    MIGRATION_NAME,
+    REFERENCE,
+    VerifyTarget,
+    probe_routes,
+    routes_not_probed,
+)
+from generator.verify.testrun import PytestSettings, run_app_tests, suite_files
 from generator.writer import rewrite_generated
 
 Emit = Callable[[str], None]
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+#: where a unit's tests find the other units: nowhere (they do not run while its tests do)
+UNREACHABLE_URL = "http://127.0.0.1:9"
 
 
 class InterpreterError(MonosplitError):
@@ -54,10 +65,17 @@ class VerifyOptions:
     journeys: tuple[Journey, ...] = ()
     ready_timeout: float = 60.0
     journey_timeout: float = 300.0
+    #: the application's own test suite, run against the monolith and every unit
+    app_tests: AppTests | None = None
+    app_tests_timeout: float = 600.0
 
     @property
     def settings(self) -> RunSettings:
         return RunSettings(self.python, self.env, self.ready_timeout, self.journey_timeout)
+
+    @property
+    def test_settings(self) -> PytestSettings:
+        return PytestSettings(self.python, self.env, self.app_tests_timeout)
 
 
 def check_target_interpreter(target: VerifyTarget, python: str) -> InterpreterCheck:
@@ -79,6 +97,15 @@ def verify(
             f"{check.reason}: install the application's requirements there, or give the interpreter "
             "that has them with --python"
         )
+    if options.app_tests is not None:
+        pytest = check_interpreter(options.python, ("pytest",))
+        if not pytest.usable:
+            raise InterpreterError(
+                f"--app-tests: {pytest.python} cannot import pytest, which runs the application's tests "
+                "(install the application's test requirements there)"
+                if pytest.missing
+                else pytest.reason
+            )
     try:
         return asyncio.run(_verify(target, options, emit, unit_output))
     except asyncio.CancelledError:
@@ -149,11 +176,29 @@ async def _verify_each(
         )
         return result, outcome.recording
 
+    tests = options.app_tests
+    # the application's top-level names: the monolith's, or what the architecture verified alone has
+    application = application_names(target.reference or target.manifests[0]) if tests else frozenset()
+    reference_suites: dict[str, SuiteRun] = {}
+
+    async def own_tests(manifest: RunManifest, result: ArchitectureResult) -> ArchitectureResult:
+        if tests is None:
+            return result
+        suites = []
+        for unit in manifest.units:
+            suite = await _run_own_tests(manifest, unit.name, tests, application, options, emit)
+            if not result.reference:
+                suite = _held_to(suite, reference_suites)
+            suites.append(suite)
+        if result.reference:
+            reference_suites.update((s.unit, s) for s in suites)
+        return replace(result, suites=tuple(suites))
+
     results: list[ArchitectureResult] = []
     reference = twin = None
     if target.reference is not None:
         result, reference = await run(target.reference, drive=True)
-        results.append(_as_reference(result, reference))
+        results.append(await own_tests(target.reference, _as_reference(result, reference)))
         for line in _progress(results[-1]):
             emit(line)
         if reference is not None and target.candidates:
@@ -171,7 +216,7 @@ async def _verify_each(
             if recording is not None:
                 comparison = compare_recordings(reference, twin, recording)
                 result = replace(result, comparison=comparison)
-        results.append(result)
+        results.append(await own_tests(manifest, result))
         for line in _progress(result):
             emit(line)
     return Verification(
@@ -180,7 +225,45 @@ async def _verify_each(
         routes_not_driven=routes_not_probed(target.manifests),
         journeys=tuple(j.name for j in options.journeys),
         reference_ran_twice=twin is not None,
+        app_tests=tests.location if tests is not None else "",
     )
+
+
+async def _run_own_tests(
+    manifest: RunManifest,
+    unit: str,
+    tests: AppTests,
+    application: frozenset[str],
+    options: VerifyOptions,
+    emit: Emit,
+) -> SuiteRun:
+    """The application's tests against one unit: all of them on the monolith, else those it has the imports of."""
+    entry = next(u for u in manifest.units if u.name == unit)
+    total = len(tests.suite.test_files)
+    unit_dir = manifest.root / entry.directory
+    if manifest.architecture == REFERENCE:
+        files = None  # the monolith has everything: the suite runs as the user runs it
+    else:
+        selection = select_tests(tests.suite, unit_contents(manifest, entry, application))
+        files = suite_files(tests, selection.selected)
+    emit(
+        f"verify: {manifest.architecture}/{unit}: running the application's tests"
+        + ("" if files is None else f" ({len(files)} of {total} test files import only what it has)")
+    )
+    # calls to other units fail at once (nothing listens on the discard port), not after DNS timeouts
+    elsewhere = {u.url_env: UNREACHABLE_URL for u in manifest.units if u.name != unit and u.url_env}
+    settings = replace(options.test_settings, env={**elsewhere, **options.env})
+    suite = await run_app_tests(unit, unit_dir, tests, files, settings, files_total=total)
+    problem = f"; {suite.first_problem}" if suite.error is not None else ""
+    emit(f"verify: {manifest.architecture}/{unit}: own tests: {suite.figures}{problem}")
+    return suite
+
+
+def _held_to(suite: SuiteRun, reference: Mapping[str, SuiteRun]) -> SuiteRun:
+    """``suite`` with the tests that passed on the monolith and did not here."""
+    passed = {test for run in reference.values() for test, o in run.outcomes if o is Outcome.PASSED}
+    regressed = tuple(test for test, o in suite.outcomes if test in passed and o is not Outcome.PASSED)
+    return replace(suite, regressed=regressed)
 
 
 def _as_reference(result: ArchitectureResult, recording: Recording | None) -> ArchitectureResult:
