@@ -380,7 +380,7 @@ def build_parts(
     for index, fw in enumerate(frameworks):
         for route in fw.routes(resolver, sites):
             rid = route_id(route.method, route.path)
-            attrs = {
+            attrs: dict[str, Any] = {
                 "kind": "route",
                 "method": route.method,
                 "path": route.path,
@@ -388,6 +388,7 @@ def build_parts(
             }
             if route.endpoint:
                 attrs["endpoint"] = route.endpoint
+                attrs["endpoint_rank"] = route.rank
             nodes.append((_phase(index, _ROUTES), rid, attrs))
             edges.add(rid, route.handler, "route")
     program = replace(program, data_nodes=tuple(nodes), edges=program.edges + edges.parts())

@@ -39,7 +39,8 @@ class Route:
 
     ``endpoint`` is the name the framework builds the route's URL from
     (Flask's ``url_for("blueprint.view")``, Starlette's ``url_path_for``),
-    empty when it cannot be told statically.
+    empty when it cannot be told statically; ``rank`` orders the rules of
+    one endpoint as they are registered.
     """
 
     method: str
@@ -47,6 +48,9 @@ class Route:
     handler: str
     framework: str
     endpoint: str = ""
+    #: registration order among the rules of one view (decorators apply from the bottom up):
+    #: a framework builds an endpoint's URL from the first rule registered
+    rank: int = 0
 
 
 AccessKind = Literal["read", "write"]

@@ -75,7 +75,8 @@ class DecoratedRoutes(Framework):
         for handler, (module, definition) in sorted(resolver.definitions.items()):
             if definition.kind == "class":
                 continue
-            for decorator in definition.decorators:
+            # the decorator nearest the function registers its rule first
+            for rank, decorator in enumerate(reversed(definition.decorators)):
                 if not (isinstance(decorator, CallOf) and isinstance(decorator.func, Attr)):
                     continue
                 verb = decorator.func.attr
@@ -99,7 +100,14 @@ class DecoratedRoutes(Framework):
                     for prefix in mounts.get(router) or [self._constructor_prefix(router)]:
                         for method in methods:
                             routes.add(
-                                Route(method.upper(), join_paths(prefix, path), handler, self.name, endpoint)
+                                Route(
+                                    method.upper(),
+                                    join_paths(prefix, path),
+                                    handler,
+                                    self.name,
+                                    endpoint,
+                                    rank,
+                                )
                             )
         if self.rule_method is not None:
             routes |= set(self._rule_routes(resolver, sites, mounts))

@@ -278,7 +278,7 @@ class Codebase:
 
         Only routes whose endpoint the analysis could name (``url_for`` targets).
         """
-        found: dict[str, dict[tuple[str, str], set[str]]] = defaultdict(lambda: defaultdict(set))
+        found: dict[str, dict[tuple[str, int, str], set[str]]] = defaultdict(lambda: defaultdict(set))
         for source, target, kind in self.graph.edges(keys=True):
             if kind != "route":
                 continue
@@ -286,13 +286,13 @@ class Codebase:
             data = self.graph.nodes[source]
             endpoint = data.get("endpoint")
             if top is not None and endpoint:
-                found[top][(str(endpoint), str(data.get("path", "/")))].add(
-                    str(data.get("method", "GET")).upper()
-                )
+                key = (str(endpoint), int(data.get("endpoint_rank", 0)), str(data.get("path", "/")))
+                found[top][key].add(str(data.get("method", "GET")).upper())
+        # in registration order per endpoint: the framework builds its URL from the first rule
         return {
             symbol: tuple(
                 (endpoint, rule, tuple(sorted(methods)))
-                for (endpoint, rule), methods in sorted(rules.items())
+                for (endpoint, _, rule), methods in sorted(rules.items())
             )
             for symbol, rules in sorted(found.items())
         }

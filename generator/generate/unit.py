@@ -332,8 +332,9 @@ def build_unit(
         }
     )
     served = {s for s in contents.kept if s in unit.symbols or s in partition.shared}
-    routes_elsewhere = sorted(
-        {r for s, rules in codebase.route_endpoints.items() if s not in served for r in rules}
+    # kept in each endpoint's registration order, which decides the URL url_for builds
+    routes_elsewhere = list(
+        dict.fromkeys(r for s, rules in codebase.route_endpoints.items() if s not in served for r in rules)
     )
     config = sorted({k for s in contents.kept for k in codebase.symbol_config.get(s, ())})
     serve_healthz = not any(rule == "/healthz" for _, rule in routes)

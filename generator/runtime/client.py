@@ -230,6 +230,28 @@ class ServiceClient:
         if outcome != "ok":
             raise answer
 
+    def write_rows(self, table: str, op: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Apply a write of the service's ``table`` there, inside the current transaction (see :mod:`.replica_writes`).
+
+        Returns, per row, the primary key the owner assigned (inserts).
+        """
+        from .replica_writes import encode_rows
+
+        what = f"{op} {table}"
+        transactions.joined(self)
+        body = {"op": op, "rows": encode_rows(rows)}
+        status, data, _ = self._exchange(
+            "POST",
+            f"/_monosplit/rows/{quote(table, safe='')}",
+            json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8"),
+            idempotent=False,
+            what=what,
+        )
+        outcome, answer = self._interpret(status, data, what, key="keys")
+        if outcome != "ok":
+            raise answer
+        return [{k: decode(v) for k, v in key.items()} for key in answer["keys"]]
+
     def finish_transaction(self, transaction_id: str, verb: str) -> None:
         """Tell the service the transaction it took part in is over: ``verb`` is "commit" or "abort"."""
         status, data, _ = self._exchange(

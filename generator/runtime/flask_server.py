@@ -30,8 +30,8 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, has_app_context, has_request_context, request
 
+from . import replica_writes, transactions
 from . import schema as schemas
-from . import transactions
 from .client import ServiceClient
 from .codec import REQUEST_CONTEXT, SESSION_CONTEXT, decode, encode, register_context_provider
 from .errors import BadArguments, ServiceUnavailable, UndecodableValue, UnknownExport
@@ -102,6 +102,7 @@ def install(
     if session_provider is not None:
         blueprint.add_url_rule("/_monosplit/replica/<table>", "replica", endpoints.replica, methods=["GET"])
         blueprint.add_url_rule("/_monosplit/row", "row", endpoints.change_row, methods=["POST"])
+        blueprint.add_url_rule("/_monosplit/rows/<table>", "rows", endpoints.write_rows, methods=["POST"])
 
     blueprint.add_url_rule(
         "/_monosplit/transaction/<transaction_id>/<any(commit, abort):verb>",
@@ -119,7 +120,11 @@ def install(
     if replicas:
         assert session_provider is not None
         readers = [_ReplicaReader(table, owner, tables) for table, owner in sorted(replicas.items())]
-        app.before_request(_ReplicaRefresh(service, readers, session_provider))
+        # before the app's own hooks too: a before_app_request hook reading current_user (a
+        # replicated row) must see the copy as of this request, as the monolith sees its table
+        app.before_request_funcs[None].insert(len(first), _ReplicaRefresh(service, readers, session_provider))
+        clients = {reader.owner: reader.client for reader in readers}
+        replica_writes.forward_replica_writes(replicas, clients.__getitem__)
     app.register_blueprint(blueprint)
 
 
@@ -317,6 +322,31 @@ class _Endpoints:
                 session.rollback()
             return error_response(exc)
         return _json({"changed": True}, 200)
+
+    def write_rows(self, table: str) -> Response:
+        """Another unit wrote rows of a table this one owns, to its replica: apply them here, in the transaction."""
+        found = None if table in self.replicated else self.tables.get(table)
+        payload = request.get_json(force=True, silent=True) or {}
+        op = payload.get("op")
+        if found is None or op not in ("insert", "update", "delete"):
+            return error_response(
+                BadArguments(
+                    f"cannot write {table!r}: not a table of the {self.service} service", service=self.service
+                )
+            )
+        assert self.session_provider is not None
+        session = transactions.session_for_call(self.session_provider)
+        try:
+            keys = replica_writes.apply_writes(
+                session, found, op, replica_writes.decode_rows(payload.get("rows"))
+            )
+            if transactions.pending_session() is None:
+                session.commit()  # not part of a transaction: this write is one
+        except Exception as exc:  # noqa: BLE001 - the caller gets the error as itself
+            if transactions.pending_session() is None:
+                session.rollback()
+            return error_response(exc)
+        return _json({"keys": [{k: encode(v, path=k) for k, v in key.items()} for key in keys]}, 200)
 
     def finish_transaction(self, transaction_id: str, verb: str) -> Response:
         transactions.finish(transaction_id, commit=verb == "commit")
@@ -543,10 +573,11 @@ class _ReplicaReader:
             for row in payload["rows"]
         ]
         try:
-            session.execute(delete(local))
-            if rows:
-                session.execute(insert(local), rows)
-            session.commit()
+            with replica_writes.refreshing():
+                session.execute(delete(local))
+                if rows:
+                    session.execute(insert(local), rows)
+                session.commit()
         except Exception:
             session.rollback()
             raise

@@ -183,14 +183,32 @@ def session_for_call(provider: Callable[[], Any]) -> Any:
         return base
     transaction = _get(transaction_id, origin=getattr(g, "monosplit_transaction_origin", False))
     if transaction.session is None:
-        # a session of its own, bound like the application's, that outlives this request
-        base = _plain_session(base)
-        transaction.session = type(base)(
-            bind=base.get_bind(), expire_on_commit=base.expire_on_commit, autoflush=base.autoflush
-        )
+        transaction.session = _new_session_like(provider, base)
         transaction.owned_session = True
         _watch(transaction)
     return transaction.session
+
+
+def wrote() -> None:
+    """This service changed data in the current transaction outside an ORM flush: it must hear the outcome."""
+    transaction_id = current_id()
+    if transaction_id is not None:
+        _get(transaction_id, origin=getattr(g, "monosplit_transaction_origin", False)).wrote = True
+
+
+def _new_session_like(provider: Any, base: Any) -> Any:
+    """A session of its own, configured like the application's, that outlives this request.
+
+    A scoped session (Flask-SQLAlchemy's ``db.session``) makes one with its own
+    factory, which knows what its session class needs (Flask-SQLAlchemy's takes
+    the extension object, and binds per model); a plain session is copied.
+    """
+    for source in (provider, base):
+        factory = getattr(source, "session_factory", None)
+        if callable(factory):
+            return factory()
+    base = _plain_session(base)
+    return type(base)(bind=base.get_bind(), expire_on_commit=base.expire_on_commit, autoflush=base.autoflush)
 
 
 def pending_session() -> Any:

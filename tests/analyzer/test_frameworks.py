@@ -53,6 +53,54 @@ def test_flask_blueprint_routes_with_prefixes(write_tree: WriteTree) -> None:
     }
 
 
+def test_flask_endpoints_are_the_names_url_for_builds_from(write_tree: WriteTree) -> None:
+    root = write_tree(
+        {
+            "blog/__init__.py": """
+                from flask import Flask
+                from blog.main import bp
+
+                app = Flask(__name__)
+                app.register_blueprint(bp)
+
+                @app.route("/ping")
+                def ping():
+                    return "pong"
+            """,
+            "blog/main.py": """
+                from flask import Blueprint
+                bp = Blueprint("main", __name__)
+
+                @bp.route("/")
+                @bp.route("/index")
+                def index():
+                    return ""
+
+                @bp.get("/feed", endpoint="rss")
+                def feed():
+                    return ""
+
+                def about():
+                    return ""
+
+                bp.add_url_rule("/about", "about_page", view_func=about)
+            """,
+        }
+    )
+    routes = {
+        node: (data.get("endpoint"), data.get("endpoint_rank"))
+        for node, data in _nodes_of(run_analysis(root), "route").items()
+    }
+    assert routes == {
+        # decorators apply from the bottom up: "/index" is registered first, so url_for builds it
+        "route:GET /index": ("main.index", 0),
+        "route:GET /": ("main.index", 1),
+        "route:GET /feed": ("main.rss", 0),
+        "route:GET /about": ("main.about_page", 0),
+        "route:GET /ping": ("ping", 0),
+    }
+
+
 def test_fastapi_routers_and_include_prefix(write_tree: WriteTree) -> None:
     root = write_tree(
         {

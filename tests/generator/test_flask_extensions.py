@@ -104,11 +104,13 @@ def _journey(base: str) -> list[tuple[int, object]]:
 
 
 @pytest.mark.slow
-def test_every_architecture_starts_and_microservices_answer_as_the_monolith(extblog: Path) -> None:
+def test_every_architecture_answers_as_the_monolith(extblog: Path) -> None:
+    # In two-tier every view writes tables the server tier owns, through the ORM session:
+    # the writes reach the owner (replica_writes), so what was written is read back.
     answers: dict[str, list[tuple[int, object]]] = {}
     for architecture in ARCHITECTURES:
         with running(extblog / architecture) as run:
-            if architecture != "two-tier":
-                answers[architecture] = _journey(run.base_url)
+            answers[architecture] = _journey(run.base_url)
     assert answers["monolith"][2] == (200, [{"id": 1, "name": "ann"}, {"id": 2, "name": "bob"}])
     assert answers["microservices"] == answers["monolith"]
+    assert answers["two-tier"] == answers["monolith"]
