@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
+from generator.codemods.foreign_keys import KeyColumn, ModuleSchema
 from generator.codemods.names import called_name
 from generator.generate.requirements import DECLARATION_FILES, included_files
 
@@ -248,6 +249,35 @@ class Codebase:
             for source, target, kind in self.graph.edges(keys=True)
             if kind == "maps" and source in self.symbols
         }
+
+    @cached_property
+    def table_variables(self) -> dict[str, str]:
+        """Module-level variable holding a ``Table`` no class maps (an association table) → its table."""
+        return {
+            source: self.graph.nodes[target].get("name", target)
+            for source, target, kind in self.graph.edges(keys=True)
+            if kind == "maps" and self.graph.nodes[source].get("kind") == "variable"
+        }
+
+    def module_schema(self, module: str) -> ModuleSchema:
+        """The Table variables of ``module`` and the key columns its models and tables declare."""
+        tables = {
+            variable[len(module) + 1 :]: table
+            for variable, table in self.table_variables.items()
+            if self.graph.nodes[variable].get("parent") == module
+        }
+        keys: dict[tuple[str, str], KeyColumn] = {}
+        for source, target, kind, data in self.graph.edges(keys=True, data=True):
+            if kind != "foreign_key" or self.graph.nodes[source].get("parent") != module:
+                continue
+            owner = source[len(module) + 1 :]
+            helpers = dict(item.split("=", 1) for item in str(data.get("helpers", "")).split(",") if item)
+            types = dict(item.split("=", 1) for item in str(data.get("types", "")).split(",") if item)
+            table = self.graph.nodes[target].get("name", target)
+            for column in str(data.get("columns", "")).split(","):
+                if column:
+                    keys[(owner, column)] = KeyColumn(table, helpers.get(column, ""), types.get(column, ""))
+        return ModuleSchema(tables, dict(sorted(keys.items())))
 
     @cached_property
     def metadata_holders(self) -> tuple[MetadataHolder, ...]:

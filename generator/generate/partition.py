@@ -204,7 +204,9 @@ def two_tier_partition(codebase: Codebase, plan: Plan) -> Partition:
         "client": "the client tier: public HTTP routes and presentation",
         "server": "the server tier: business logic and data behind an internal API",
     }
-    units = _units(codebase, assignment, shared, {"client": True, "server": False}, summaries, {})
+    # tables no class maps (association tables) are data: the server's, like the models' tables
+    tables = dict.fromkeys(sorted(codebase.table_variables.values()), "server")
+    units = _units(codebase, assignment, shared, {"client": True, "server": False}, summaries, tables)
     return Partition("two-tier", units, frozenset(shared), "client")
 
 
@@ -226,6 +228,7 @@ def unit_contents(
     for model_class, table_name in sorted(codebase.model_tables.items()):
         model_of_table.setdefault(table_name, model_class)
     replica_tables: dict[str, str] = {}
+    plain_tables = set(codebase.table_variables.values()) - set(model_of_table)
     unreachable: dict[str, str] = {}
     home_modules = {codebase.symbols[s].module for s in unit.symbols if s in codebase.symbols}
     pending = [_ALSO_USED, *sorted(kept), *sorted(codebase.modules)]
@@ -254,6 +257,10 @@ def unit_contents(
             if table_holder is None or table_holder == unit.name:
                 continue
             model = model_of_table.get(table)
+            if model is None and table in plain_tables:
+                # a Table no class maps: module-level code, in every unit; its rows are copied alike
+                replica_tables[table] = table_holder
+                continue
             if model is None:
                 unreachable[table] = table_holder
                 continue

@@ -225,15 +225,19 @@ def build_unit(
         }
         removals: tuple[LinkRemoval, ...] = ()
         dropped: tuple[str, ...] = ()
-        if models or (entry is not None and entry.factory and entry.module == name):
+        declared = codebase.module_schema(name)
+        if models or declared.tables or (entry is not None and entry.factory and entry.module == name):
             carved = cst.parse_module(code)
-            if models:
+            if models or declared.tables:
                 carved, removals = strip_foreign_links(
                     carved,
                     models,
                     keep_tables=unit.tables,
                     keep_classes=owned_classes,
                     table_of_class={codebase.symbols[m].name: t for m, t in codebase.model_tables.items()},
+                    schema=declared,
+                    present_classes={codebase.symbols[m].name for m in contents.replicas},
+                    present_tables={table for table, _ in contents.replica_tables},
                 )
             if entry is not None and entry.factory and entry.module == name:
                 startup = {
