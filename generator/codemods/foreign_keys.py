@@ -14,7 +14,8 @@ table) between classes and tables all kept in the unit: they need no key,
 and reading through them works on the copies.
 
 Module-level ``Table(...)`` objects (association tables) lose their keys to
-tables the unit does not own, like models do. Keys the analysis found
+tables the unit does not own, like models do, and all of them when the unit
+does not own the table itself. Keys the analysis found
 declared through a project helper (``author_id = reference_col("users")``)
 are cut by declaring the column itself, with the type the analysis knows.
 """
@@ -366,7 +367,8 @@ def strip_foreign_links(
                 statement,
                 found[0],
                 found,
-                replica=False,
+                # a table the unit does not own is a replica here, or not created at all
+                replica=schema.tables[found[0]] not in keep_tables,
                 removed=removed,
                 keep_tables=keep_tables,
                 table_of_class=table_of_class,

@@ -165,6 +165,8 @@ def test_replicas_kept_together_keep_the_relationships_they_spell_out(tmp_path: 
     )
     user = module.code.split("class User")[1].split("class Post")[0]
     assert "following:" in user and "followers:" in user
+    # the copy of followers keeps its columns only, as a replica model does
+    assert "ForeignKey" not in module.code.split("followers = ")[1].split("class User")[0]
     # its join needs the key post.user_id → user.id, which a replica never has
     assert "posts:" not in user
     assert ("User", "posts", "relationship") in [(r.model, r.attribute, r.kind) for r in removed]
