@@ -123,9 +123,16 @@ def _sqlalchemy() -> ModuleType | None:
     try:
         import sqlalchemy
         import sqlalchemy.orm
+        import sqlalchemy.orm.state  # InstanceState is exported from sqlalchemy.orm only since 1.4
     except ImportError:
         return None
     return sqlalchemy
+
+
+def row_by_key(session: Any, model: type, key: Any) -> Any:
+    """The row of ``model`` with primary key ``key``, or None (``Session.get`` exists from SQLAlchemy 1.4)."""
+    get = getattr(session, "get", None)
+    return get(model, key) if callable(get) else session.query(model).get(key)
 
 
 @functools.cache
@@ -525,7 +532,7 @@ class _Encoder:
                 session_sent(value)  # the callee may call back: it must find this very session
                 return {"__context__": SESSION_CONTEXT}
             state = sqlalchemy.inspect(value, raiseerr=False)
-            if isinstance(state, sqlalchemy.orm.InstanceState):
+            if isinstance(state, sqlalchemy.orm.state.InstanceState):
                 return self._row(value, state, path)
         if isinstance(value, (Iterator, range, KeysView, ValuesView, ItemsView)):
             # a generator (or a view) handed to a function is there to be iterated: send its items
@@ -716,7 +723,7 @@ def _decode_row(data: Mapping[str, Any]) -> Any:
         except UndecodableValue:
             session = None
         if session is not None:
-            row = session.get(mapper.class_, pk[0] if len(pk) == 1 else pk)
+            row = row_by_key(session, mapper.class_, pk[0] if len(pk) == 1 else pk)
             if row is not None:
                 return row
     # not stored here (yet): a transient instance; relationships are not set, so nothing cascades into a session

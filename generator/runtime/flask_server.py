@@ -33,7 +33,7 @@ from flask import Blueprint, Flask, Response, current_app, has_app_context, has_
 from . import replica_writes, transactions
 from . import schema as schemas
 from .client import ServiceClient
-from .codec import REQUEST_CONTEXT, SESSION_CONTEXT, decode, encode, register_context_provider
+from .codec import REQUEST_CONTEXT, SESSION_CONTEXT, decode, encode, register_context_provider, row_by_key
 from .errors import BadArguments, ServiceUnavailable, UndecodableValue, UnknownExport
 from .metrics import CONTENT_TYPE_LATEST, HTTP_REQUESTS, HTTP_SECONDS, RPC_CALLS, exposition
 
@@ -305,7 +305,7 @@ class _Endpoints:
         session = transactions.session_for_call(self.session_provider)
         try:
             pk = decode(payload.get("pk", []))
-            row = session.get(model, pk[0] if len(pk) == 1 else tuple(pk))
+            row = row_by_key(session, model, pk[0] if len(pk) == 1 else tuple(pk))
             if row is None:
                 raise LookupError(f"no {model.__name__} row with key {pk} in the {self.service} service")
             value = decode(payload.get("value"))
@@ -386,12 +386,11 @@ class _Endpoints:
             return error_response(
                 UnknownExport(f"the {self.service} service owns no table {table!r}", service=self.service)
             )
-        from sqlalchemy import select
-
         assert self.session_provider is not None
         session = self.session_provider()
         try:
-            rows = session.execute(select(found).order_by(*found.primary_key.columns)).all()
+            # Table.select(): the one spelling SQLAlchemy 1.3 to 2.x all accept
+            rows = session.execute(found.select().order_by(*found.primary_key.columns)).fetchall()
             columns = [column.name for column in found.columns]
             encoded = [
                 [
