@@ -8,10 +8,13 @@ MIGRATION.md: the id column stays, the join becomes an API call.
 
 A *replica* class (a read-only copy of another service's table) keeps its
 columns only: no foreign keys, so refreshing it never depends on the order
-rows arrive in. Its relationships go too, except those whose join the code
-spells out (``primaryjoin=``, and ``secondaryjoin=`` through an association
-table) between classes and tables all kept in the unit: they need no key,
-and reading through them works on the copies.
+rows arrive in. Its relationships go too, except those between classes and
+tables all kept in the unit whose join is known without a key: spelled out
+by the code (``primaryjoin=``, and ``secondaryjoin=`` through an association
+table), or implied by the one key column between the two classes of this
+module, which the transform then spells out itself
+(``primaryjoin="foreign(Post.user_id) == User.id"``). Reading through them
+works on the copies, as in the monolith.
 
 Module-level ``Table(...)`` objects (association tables) lose their keys to
 tables the unit does not own, like models do, and all of them when the unit
@@ -218,6 +221,129 @@ def _relationship(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _ClassKeys:
+    """What one model class of the module declares: its primary key and its key columns."""
+
+    primary: tuple[str, ...]
+    #: attribute → the table (or class, for ``ForeignKey(User.id)``) it references
+    references: Mapping[str, str]
+    #: attribute → the column it references, where the key names it (``"user.id"``, ``User.id``)
+    referenced_columns: Mapping[str, str] = field(default_factory=dict)
+
+
+def _class_keys(definition: cst.ClassDef, schema: ModuleSchema) -> _ClassKeys:
+    primary: list[str] = []
+    references: dict[str, str] = {}
+    columns: dict[str, str] = {}
+    block = definition.body
+    assert isinstance(block, (cst.IndentedBlock, cst.SimpleStatementSuite))
+    for member in block.body:
+        found = _assignment(member)  # type: ignore[arg-type]
+        if found is None or not isinstance(found[2], cst.Call):
+            continue
+        attribute, call = found[0], found[2]
+        key = schema.keys.get((definition.name.value, attribute))
+        if key is not None:
+            references[attribute] = key.table
+        if called_name(call) not in ("mapped_column", "Column"):
+            continue
+        for arg in call.args:
+            if isinstance(arg.value, cst.Call) and _foreign_key_table(arg.value) is not None:
+                references[attribute] = str(_foreign_key_table(arg.value))
+                referenced = _foreign_key_column(arg.value)
+                if referenced:
+                    columns[attribute] = referenced
+            if (
+                arg.keyword is not None
+                and arg.keyword.value == "primary_key"
+                and isinstance(arg.value, cst.Name)
+                and arg.value.value == "True"
+            ):
+                primary.append(attribute)
+    return _ClassKeys(tuple(primary), references, columns)
+
+
+def _foreign_key_column(call: cst.Call) -> str | None:
+    """The column ``ForeignKey("user.id")`` or ``ForeignKey(User.id)`` references."""
+    first = call.args[0].value if call.args else None
+    text = _string(first) if first is not None else None
+    if text is not None:
+        return text.split(".")[-1] if "." in text else None
+    return first.attr.value if isinstance(first, cst.Attribute) else None
+
+
+def _implied_join(
+    rel: _Relationship,
+    call: cst.Call,
+    keys: Mapping[str, _ClassKeys],
+    table_of_class: Mapping[str, str],
+) -> str | None:
+    """``primaryjoin`` for a relationship whose join its one key column implies, or None.
+
+    Many-to-one when the model holds the key to the target's table, one-to-many
+    when the target holds the key to the model's: the join is the key column
+    (marked ``foreign()``, as no database key backs it) against the other
+    class's one primary-key column. ``foreign_keys=`` picks among several.
+    """
+    if rel.secondary is not None or len(rel.targets) != 1 or _keyword(call, "secondary") is not None:
+        return None
+    model, target = rel.model, rel.targets[0]
+    if model not in keys:
+        return None
+
+    def pointing(holder: str, to: str) -> list[str]:
+        if holder not in keys:
+            return []  # a class of another module: its keys are not seen here
+        return sorted(
+            attribute
+            for attribute, table in keys[holder].references.items()
+            if table_of_class.get(table, table) == table_of_class.get(to, to)
+        )
+
+    chosen = _keyword(call, "foreign_keys")
+    named = _string(chosen) if chosen is not None else None
+    if chosen is not None and named is None:
+        return None  # a list or an expression: not judged here
+    many_to_one = [a for a in pointing(model, target) if named in (None, f"{model}.{a}")]
+    one_to_many = [a for a in pointing(target, model) if named in (None, f"{target}.{a}")]
+    if model == target or len(many_to_one) + len(one_to_many) != 1:
+        return None  # self-referential or ambiguous: the code must say
+    if many_to_one:
+        column = many_to_one[0]
+        # the key names the column it references; a helper's key references the target's key,
+        # which is read from the class here, else taken to be "id" (SQLAlchemy says so if not)
+        referenced = keys[model].referenced_columns.get(column)
+        if referenced is None and target in keys and len(keys[target].primary) == 1:
+            referenced = keys[target].primary[0]
+        return f"foreign({model}.{column}) == {target}.{referenced or 'id'}"
+    if one_to_many and len(keys[model].primary) == 1:
+        return f"{model}.{keys[model].primary[0]} == foreign({target}.{one_to_many[0]})"
+    return None
+
+
+def _with_join(member: cst.BaseStatement, join: str) -> cst.BaseStatement:
+    """The relationship assignment ``member`` with ``primaryjoin=join`` added."""
+
+    class AddJoin(cst.CSTTransformer):
+        def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+            if called_name(original_node) != "relationship":
+                return updated_node
+            args = list(updated_node.args)
+            if args:
+                args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            added = cst.Arg(
+                cst.SimpleString(repr(join).replace("'", '"')),
+                keyword=cst.Name("primaryjoin"),
+                equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+            )
+            return updated_node.with_changes(args=[*args, added])
+
+    visited = member.visit(AddJoin())
+    assert isinstance(visited, cst.BaseStatement)
+    return visited
+
+
 def _kept_relationships(
     relationships: list[_Relationship],
     models: Mapping[str, bool],
@@ -226,12 +352,14 @@ def _kept_relationships(
     keep_classes: Collection[str],
     present_classes: Collection[str],
     present_tables: Collection[str],
+    implied: Collection[tuple[str, str]] = (),
 ) -> set[tuple[str, str]]:
     """The (model, attribute) relationships the unit keeps.
 
     Between the unit's own classes, a relationship stays (its keys stay
-    too). One that involves a replica stays only when the code spells out
-    its join and every class and association table it reaches is here. A
+    too). One that involves a replica stays only when its join is known
+    (spelled out by the code, or in ``implied``: see :func:`_implied_join`)
+    and every class and association table it reaches is here. A
     relationship whose ``back_populates`` partner goes, goes too.
     """
     kept: set[tuple[str, str]] = set()
@@ -240,7 +368,7 @@ def _kept_relationships(
             continue
         owned = not models.get(rel.model, False) and all(t in keep_classes for t in rel.targets)
         if (owned and (rel.secondary is None or rel.secondary in keep_tables)) or (
-            rel.explicit_join
+            (rel.explicit_join or (rel.model, rel.attribute) in implied)
             and all(t in present_classes for t in rel.targets)
             and (rel.secondary is None or rel.secondary in present_tables)
         ):
@@ -340,6 +468,13 @@ def strip_foreign_links(
     present_classes = set(present_classes) | set(keep_classes)
     present_tables = set(present_tables) | set(keep_tables)
     relationships: list[_Relationship] = []
+    keys = {
+        statement.name.value: _class_keys(statement, schema)
+        for statement in module.body
+        if isinstance(statement, cst.ClassDef) and statement.name.value in models
+    }
+    #: (model, attribute) → the join a relationship's key column implies, where a cut key hides it
+    joins: dict[tuple[str, str], str] = {}
     for statement in module.body:
         if isinstance(statement, cst.ClassDef) and statement.name.value in models:
             block = statement.body
@@ -349,6 +484,10 @@ def strip_foreign_links(
                 rel = _relationship(statement.name.value, found, schema) if found else None
                 if rel is not None:
                     relationships.append(rel)
+                    assert found is not None and isinstance(found[2], cst.Call)
+                    join = None if rel.explicit_join else _implied_join(rel, found[2], keys, table_of_class)
+                    if join is not None:
+                        joins[(rel.model, rel.attribute)] = join
     kept_relationships = _kept_relationships(
         relationships,
         models,
@@ -356,7 +495,15 @@ def strip_foreign_links(
         keep_classes=keep_classes,
         present_classes=present_classes,
         present_tables=present_tables,
+        implied=joins,
     )
+    # a kept relationship whose key this unit cuts needs its join spelled out
+    cut = {
+        key
+        for key in joins
+        if models.get(key[0], False)
+        or any(models.get(t, False) or t not in keep_classes for t in _targets_of(relationships, key))
+    }
     removed: list[LinkRemoval] = []
     body: list[cst.BaseStatement] = []
     needs_sa = False
@@ -395,6 +542,8 @@ def strip_foreign_links(
                         LinkRemoval(name, rel.attribute, "relationship", ", ".join(rel.targets) or "?")
                     )
                     continue
+                if (name, rel.attribute) in cut:
+                    member = _with_join(member, joins[(name, rel.attribute)])
             elif found is not None:
                 member, typed = _strip_member(
                     member,
@@ -414,6 +563,10 @@ def strip_foreign_links(
     if needs_sa:
         body = _with_import(body)
     return module.with_changes(body=body), tuple(removed)
+
+
+def _targets_of(relationships: list[_Relationship], key: tuple[str, str]) -> tuple[str, ...]:
+    return next((r.targets for r in relationships if (r.model, r.attribute) == key), ())
 
 
 def _with_import(body: list[cst.BaseStatement]) -> list[cst.BaseStatement]:

@@ -151,7 +151,7 @@ def test_an_association_table_and_a_helper_column_lose_keys_to_another_units_tab
     _create(code, {"post", "followers"}, tmp_path)
 
 
-def test_replicas_kept_together_keep_the_relationships_they_spell_out(tmp_path: Path) -> None:
+def test_replicas_kept_together_keep_their_relationships_with_the_join_spelled_out(tmp_path: Path) -> None:
     # a unit keeping replicas of user and followers: reading who follows whom works on the copies
     module, removed = strip_foreign_links(
         cst.parse_module(BLOG),
@@ -167,11 +167,24 @@ def test_replicas_kept_together_keep_the_relationships_they_spell_out(tmp_path: 
     assert "following:" in user and "followers:" in user
     # the copy of followers keeps its columns only, as a replica model does
     assert "ForeignKey" not in module.code.split("followers = ")[1].split("class User")[0]
-    # its join needs the key post.user_id → user.id, which a replica never has
-    assert "posts:" not in user
-    assert ("User", "posts", "relationship") in [(r.model, r.attribute, r.kind) for r in removed]
+    # the key post.user_id → user.id goes (user is a copy), so the join it implied is spelled out
+    assert 'posts: so.WriteOnlyMapped["Post"] = so.relationship(back_populates="author", ' in user
+    assert 'primaryjoin="User.id == foreign(Post.user_id)")' in user
+    post = module.code.split("class Post")[1]
+    assert 'so.relationship(back_populates="posts", primaryjoin="foreign(Post.user_id) == User.id")' in post
+    assert "relationship" not in [r.kind for r in removed]
     unit = _create(module.code, {"post", "user", "followers"}, tmp_path)
     assert unit.User.following.property.secondary.name == "followers"
+    # and reading through the copies works, both ways, with no key in the database
+    engine = sqlalchemy.create_engine("sqlite://")
+    unit.Base.metadata.create_all(engine)
+    with sqlalchemy.orm.Session(engine) as session:
+        session.add(unit.User(id=1))
+        session.add(unit.Post(id=7, user_id=1))
+        session.commit()
+        post = session.get(unit.Post, 7)
+        assert post.author.id == 1
+        assert [p.id for p in session.scalars(session.get(unit.User, 1).posts.select())] == [7]
 
 
 def test_a_partner_that_goes_takes_its_back_populates_side_with_it() -> None:
