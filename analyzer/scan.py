@@ -1,4 +1,12 @@
-"""Extract facts from many files in parallel, one syntax tree per worker at a time."""
+"""Extract facts from many files in parallel, one syntax tree per worker at a time.
+
+A parser can crash the process it runs in (libcst's native parser overflows
+its stack on deeply nested brackets) or run for minutes on a pathological
+file. So files are parsed in worker processes, one file at a time each: a
+worker that dies, or takes longer than :data:`FILE_TIMEOUT`, costs only its
+file, which becomes a :class:`Problem`, and a new worker takes its place.
+Nesting deeper than Python itself accepts is refused before any parser sees it.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +14,24 @@ import contextlib
 import multiprocessing
 import os
 import pickle
+import re
 import signal
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
 
 from analyzer.facts import ModuleFacts
 from analyzer.problems import Problem
 
 Result = ModuleFacts | Problem
+
+#: seconds one file may take to parse and extract (the largest real files take about one)
+FILE_TIMEOUT = float(os.environ.get("MONOSPLIT_FILE_TIMEOUT", "60"))
+#: CPython's own limit of nested brackets (its tokenizer's MAXLEVEL): deeper is a syntax error
+MAX_NESTING = 200
+_BRACKETS = re.compile(rb"[][(){}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +47,9 @@ def extract_job(job: Job) -> Result:
     # libcst is imported only when something needs parsing: a warm run never pays for it.
     from analyzer.extract import ExtractionError, extract_facts
 
+    nesting = _too_deep(job.data)
+    if nesting is not None:
+        return nesting_problem(job.rel, nesting)
     try:
         return extract_facts(job.data, module=job.module, path=job.rel, is_package=job.is_package)
     except ExtractionError as exc:
@@ -38,8 +58,38 @@ def extract_job(job: Job) -> Result:
         return Problem(job.rel, 0, f"analyzer error ({type(exc).__name__}: {exc}); please report it")
 
 
-def _indexed(item: tuple[int, Job]) -> tuple[int, Result]:
-    return item[0], extract_job(item[1])
+def nesting_problem(rel: str, line: int) -> Problem:
+    return Problem(rel, line, f"too many nested parentheses (more than {MAX_NESTING} levels)")
+
+
+def _too_deep(data: bytes) -> int | None:
+    """The line where brackets nest deeper than Python allows, or None.
+
+    A count over the raw bytes bounds the real depth from above (brackets in
+    strings and comments count too), so most files are cleared without
+    tokenizing; only a file over the limit is tokenized to make sure.
+    """
+    depth = deepest = 0
+    for found in _BRACKETS.finditer(data):
+        depth = depth + 1 if found.group() in b"([{" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+    if deepest <= MAX_NESTING:
+        return None
+    import io
+    import tokenize
+
+    depth = 0
+    try:
+        for token in tokenize.tokenize(io.BytesIO(data).readline):
+            if token.type == tokenize.OP and token.string in "([{":
+                depth += 1
+                if depth > MAX_NESTING:
+                    return token.start[0]
+            elif token.type == tokenize.OP and token.string in ")]}":
+                depth = max(0, depth - 1)
+    except (tokenize.TokenError, SyntaxError, UnicodeDecodeError, RecursionError):
+        pass  # the parser reports what is wrong with it
+    return None
 
 
 def worker_count(requested: int) -> int:
@@ -54,25 +104,109 @@ def worker_count(requested: int) -> int:
 def extract_all(
     jobs: Sequence[Job], *, workers: int, on_done: Callable[[], None] | None = None
 ) -> list[Result]:
-    """Results in the order of ``jobs``."""
+    """Results in the order of ``jobs``; a file whose worker died or hung is a problem."""
     results: list[Result | None] = [None] * len(jobs)
     # Big files first, so no worker is left with one huge file at the end.
     order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].data))
     if jobs:
         import analyzer.extract  # noqa: F401 - once, before forking workers
-    if workers <= 1 or len(jobs) < 16:
+    if os.name != "posix":  # no fork: in this process, with the nesting guard alone
         for i in order:
             results[i] = extract_job(jobs[i])
             if on_done:
                 on_done()
-    else:
-        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-        with context.Pool(workers) as pool:
-            for i, result in pool.imap_unordered(_indexed, ((i, jobs[i]) for i in order), chunksize=4):
-                results[i] = result
+        return [r for r in results if r is not None]
+    pending = list(reversed(order))
+    pool = [_Worker() for _ in range(max(1, min(workers, len(jobs))))]
+    try:
+        while pending or any(w.busy is not None for w in pool):
+            for worker in pool:
+                if worker.busy is None and pending:
+                    worker.send(pending.pop(), jobs)
+            busy = [w for w in pool if w.busy is not None]
+            now = time.monotonic()
+            ready = wait(
+                [w.connection for w in busy] + [w.process.sentinel for w in busy],
+                timeout=max(0.0, min(w.deadline for w in busy) - now),
+            )
+            for worker in busy:
+                index = worker.busy
+                assert index is not None
+                outcome = worker.collect(ready, jobs[index].rel)
+                if outcome is None:
+                    continue
+                results[index] = outcome
                 if on_done:
                     on_done()
+    finally:
+        for worker in pool:
+            worker.stop()
     return [r for r in results if r is not None]
+
+
+def _serve(connection: Connection) -> None:
+    """A worker's loop: a job in, its result out, until the parent closes the pipe."""
+    with contextlib.suppress(EOFError, OSError, KeyboardInterrupt):
+        while True:
+            job = connection.recv()
+            connection.send(extract_job(job))
+
+
+class _Worker:
+    """One forked worker process and the file it is working on."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("fork")
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child,), daemon=True)
+        self.process.start()
+        child.close()
+        self.busy: int | None = None
+        self.deadline = 0.0
+
+    def send(self, index: int, jobs: Sequence[Job]) -> None:
+        self.busy = index
+        self.deadline = time.monotonic() + FILE_TIMEOUT
+        with contextlib.suppress(OSError):  # it died already: collect() sees it
+            self.connection.send(jobs[index])
+
+    def collect(self, ready: Sequence[object], rel: str) -> Result | None:
+        """Its result once there is one (or a problem if it died or hung); None while it works."""
+        if self.connection in ready:
+            try:
+                result: Result = self.connection.recv()
+            except (EOFError, OSError, pickle.UnpicklingError):
+                result = self._lost(rel)
+            else:
+                self.busy = None
+                return result
+        elif self.process.sentinel in ready:
+            result = self._lost(rel)
+        elif time.monotonic() >= self.deadline:
+            self._restart()
+            return Problem(rel, 0, f"not analysed: parsing took longer than {FILE_TIMEOUT:g} s")
+        else:
+            return None
+        return result
+
+    def _lost(self, rel: str) -> Problem:
+        self.process.join(1)
+        code = self.process.exitcode
+        self._restart()
+        how = f"killed by {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit {code}"
+        return Problem(rel, 0, f"not analysed: the parser crashed on this file ({how})")
+
+    def _restart(self) -> None:
+        self.stop()
+        self.__init__()  # type: ignore[misc]
+
+    def stop(self) -> None:
+        self.busy = None
+        with contextlib.suppress(OSError):
+            self.connection.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
 
 
 class Extractor:

@@ -39,6 +39,7 @@ class Outcome(StrEnum):
     REMOVED = "removed"
     CONFLICT = "conflict"  # the user changed it since it was generated: left alone
     KEPT = "kept"  # no longer generated, but the user changed it: left alone
+    OVERWRITTEN = "overwritten"  # the user had changed it, and --force replaced it
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +160,7 @@ def apply(files: Iterable[GeneratedFile], dest: Path, *, force: bool = False) ->
                         manifest[generated.path] = previous[generated.path]
                     continue
                 _write_atomic(target, generated.content, generated.executable)
-                outcomes.append((generated.path, Outcome.UPDATED))
+                outcomes.append((generated.path, Outcome.OVERWRITTEN if user_changed else Outcome.UPDATED))
             else:
                 _write_atomic(target, generated.content, generated.executable)
                 outcomes.append((generated.path, Outcome.CREATED))

@@ -13,7 +13,9 @@ part of that.
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
+from types import FrameType
 
 import click
 
@@ -50,6 +52,9 @@ class _Group(click.Group):
         return command
 
     def invoke(self, ctx: click.Context) -> object:
+        # SIGTERM unwinds like Ctrl-C, so clean-up code (temporary files) runs; commands that
+        # supervise processes install their own handlers
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
             return super().invoke(ctx)
         except MonosplitError as exc:
@@ -58,6 +63,10 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("monosplit: interrupted", err=True)
             sys.exit(130)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

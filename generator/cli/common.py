@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -11,6 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from analyzer.analysis import Analysis, analyze
+from analyzer.errors import MonosplitError
 from analyzer.options import load_options
 from generator.cli.output import ProgressReporter
 
@@ -83,3 +85,33 @@ def run_analysis(path: Path, flags: dict[str, Any], *, quiet: bool) -> Analysis:
     options = load_options(path, **flags)
     with ProgressReporter(enabled=not quiet and sys.stderr.isatty()) as progress:
         return analyze(path, options, progress=progress)
+
+
+def check_out(path: Path, out: Path) -> None:
+    """Refuse an ``--out`` that cannot hold the generated files, in one line, before any work.
+
+    An ``--out`` inside the analysed folder is refused too: the next run would
+    analyse the generated copies as part of the application.
+    """
+    if out.exists() and not out.is_dir():
+        raise MonosplitError(f"--out {out}: exists and is not a folder")
+    source = path.resolve()
+    target = out.resolve()
+    if path.is_dir() and (target == source or source in target.parents):
+        raise MonosplitError(
+            f"--out {out} is inside the analysed folder {path}: the next run would analyse the "
+            "generated files too; choose a folder outside it"
+        )
+    existing = target
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise MonosplitError(f"--out {out}: {existing} is not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise MonosplitError(f"--out {out}: cannot write into {existing} (permission denied)")
+
+
+def report_problems(analysis: Analysis) -> None:
+    """One ``problem:`` line per file that could not be analysed (the run goes on without it)."""
+    for problem in analysis.problems:
+        click.echo(f"problem: {problem}", err=True)

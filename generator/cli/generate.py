@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from generator.cli.common import analysis_flags, run_analysis
+from generator.cli.common import analysis_flags, check_out, report_problems, run_analysis
 
 if TYPE_CHECKING:
     from generator.generate import Generation
@@ -34,7 +34,9 @@ def generate_command(
     """Generate the monolith, two-tier and microservices versions of the application under PATH."""
     from analyzer.plan import load_plan
 
+    check_out(path, out)
     analysis = run_analysis(path, analysis_flags, quiet=quiet)
+    report_problems(analysis)
     plan = load_plan(plan_path, known_symbols=_symbols(analysis))
     generation, report = write_architectures(analysis, path, plan, out, force=force)
     click.echo(format_generation(generation, report, out, quiet=quiet))
@@ -70,6 +72,8 @@ def format_generation(generation: Generation, report: WriteReport, out: Path, *,
         lines.append(f"MIGRATION.md lists {len(generation.notes)} things to review")
     for path in report.conflicts:
         lines.append(f"kept your changes to {out / path} (use --force to overwrite)")
+    for path in report.of(Outcome.OVERWRITTEN):
+        lines.append(f"overwrote your changes to {out / path} (--force)")
     for path in report.of(Outcome.KEPT):
         lines.append(f"kept {out / path}: no longer generated, but you changed it")
     lines.append(f"generated into {out}; try: monosplit run {out / 'microservices'}")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from generator.cli.common import analysis_flags, plan_flags, run_analysis
+from generator.cli.common import analysis_flags, check_out, plan_flags, report_problems, run_analysis
 from generator.cli.generate import format_generation, write_architectures
 from generator.cli.verify import verify_flags
 
@@ -56,7 +56,9 @@ def migrate_command(
     from generator.generate import user_plan
     from generator.writer import GeneratedFile
 
+    check_out(path, out)
     analysis = run_analysis(path, analysis_flags, quiet=quiet)
+    report_problems(analysis)
     pins = load_pins(path, analysis, build_unit_graph(analysis.graph))
     suggestion = suggest(analysis, pins=pins, target_services=target, seed=seed, scaling=scaling)
     edited = user_plan(out)

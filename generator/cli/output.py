@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -16,6 +17,7 @@ def write_output(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically (the user's file is never half-written)."""
     if path.is_dir():
         raise MonosplitError(f"{path}: is a folder; give a file name for the output")
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -24,8 +26,15 @@ def write_output(path: Path, text: str) -> None:
         # mkstemp creates 0600; the output is an ordinary file, so honour the umask
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
+        tmp = None
+    except NotADirectoryError:
+        raise MonosplitError(f"{path}: a part of its folder is a file") from None
     except OSError as exc:
         raise MonosplitError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    finally:  # interrupted or failed: no half-written temporary file stays behind
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def _umask() -> int:

@@ -35,7 +35,7 @@ def test_generator_changes_update_but_user_changes_are_kept(tmp_path: Path) -> N
     # still a conflict next time: the manifest keeps the generator's last version
     assert apply(_files(mine="v3\n", theirs="v2\n"), tmp_path).conflicts == ["mine"]
     forced = apply(_files(mine="v3\n", theirs="v2\n"), tmp_path, force=True)
-    assert forced.of(Outcome.UPDATED) == ["mine"]
+    assert forced.of(Outcome.OVERWRITTEN) == ["mine"] and not forced.of(Outcome.UPDATED)  # named as such
     assert (tmp_path / "mine").read_text() == "v3\n"
 
 
