@@ -252,6 +252,7 @@ async def _run_own_tests(
     )
     # calls to other units fail at once (nothing listens on the discard port), not after DNS timeouts
     elsewhere = {u.url_env: UNREACHABLE_URL for u in manifest.units if u.name != unit and u.url_env}
+    elsewhere["MONOSPLIT_UNAVAILABLE_TIMEOUT"] = "0"  # the runtime's client: no retrying for 15 s
     settings = replace(options.test_settings, env={**elsewhere, **options.env})
     suite = await run_app_tests(unit, unit_dir, tests, files, settings, files_total=total)
     problem = f"; {suite.first_problem}" if suite.error is not None else ""
