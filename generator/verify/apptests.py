@@ -16,6 +16,7 @@ root, and pytest's configuration there (``pytest.ini``, ``pyproject.toml``,
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -114,14 +115,14 @@ def _outer_conftest(import_root: Path, root: Path) -> tuple[SuiteModule, ...]:
 
 
 def _python_files(folder: Path) -> list[Path]:
-    return sorted(
-        p
-        for p in folder.rglob("*.py")
-        if p.is_file()
-        and not any(
-            part in _SKIPPED_DIRS or part.startswith(".") for part in p.relative_to(folder).parts[:-1]
+    """The ``.py`` files under ``folder``; folders that vanish or cannot be read while walking are skipped."""
+    found = []
+    for directory, subdirectories, files in os.walk(folder):  # os.walk ignores unreadable folders
+        subdirectories[:] = sorted(
+            d for d in subdirectories if d not in _SKIPPED_DIRS and not d.startswith(".")
         )
-    )
+        found.extend(Path(directory) / name for name in files if name.endswith(".py"))
+    return sorted(found)
 
 
 def _read(path: Path) -> str | None:
