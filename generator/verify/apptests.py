@@ -116,7 +116,7 @@ def _outer_conftest(import_root: Path, root: Path) -> tuple[SuiteModule, ...]:
 
 def _python_files(folder: Path) -> list[Path]:
     """The ``.py`` files under ``folder``; folders that vanish or cannot be read while walking are skipped."""
-    found = []
+    found: list[Path] = []
     for directory, subdirectories, files in os.walk(folder):  # os.walk ignores unreadable folders
         subdirectories[:] = sorted(
             d for d in subdirectories if d not in _SKIPPED_DIRS and not d.startswith(".")
