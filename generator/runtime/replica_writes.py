@@ -176,6 +176,7 @@ def forward_replica_writes(replicas: Mapping[str, str], client_for: Callable[[st
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Session
+    from sqlalchemy.sql import dml
 
     owners = dict(replicas)
 
@@ -189,7 +190,8 @@ def forward_replica_writes(replicas: Mapping[str, str], client_for: Callable[[st
         statement, multiparams, params = kw["clauseelement"], kw["multiparams"], kw["params"]
         table: Any = getattr(statement, "table", None)
         owner = owners.get(getattr(table, "name", None) or "")
-        if table is None or owner is None or _REFRESHING.get() or not getattr(statement, "is_dml", False):
+        # isinstance, not ``statement.is_dml``: SQLAlchemy 1.3 has no such attribute
+        if table is None or owner is None or _REFRESHING.get() or not isinstance(statement, dml.UpdateBase):
             return statement, multiparams, params
         sets, rebuild = _param_sets(multiparams, params)
         op, rows = _writes(statement, sets)

@@ -181,7 +181,14 @@ def session_for_call(provider: Callable[[], Any]) -> Any:
     transaction_id = current_id()
     if transaction_id is None:
         return base
-    transaction = _get(transaction_id, origin=getattr(g, "monosplit_transaction_origin", False))
+    origin = getattr(g, "monosplit_transaction_origin", False)
+    transaction = _get(transaction_id, origin=origin)
+    if transaction.session is None and origin:
+        # the request that started the transaction: rows it reads (an answer's ORM rows) belong in
+        # its own session, with the objects its code already holds, not in a second one; and as
+        # in the monolith, its commit commits the others (a request that never commits aborts)
+        transaction.session = _plain_session(base)
+        _watch(transaction)
     if transaction.session is None:
         transaction.session = _new_session_like(provider, base)
         transaction.owned_session = True
