@@ -273,6 +273,59 @@ def _foreign_key_column(call: cst.Call) -> str | None:
     return first.attr.value if isinstance(first, cst.Attribute) else None
 
 
+def _implied_joins(
+    rel: _Relationship,
+    call: cst.Call,
+    keys: Mapping[str, _ClassKeys],
+    table_of_class: Mapping[str, str],
+    schema: ModuleSchema,
+) -> dict[str, str] | None:
+    """The join keywords a relationship's keys imply (see :func:`_implied_join`, :func:`_implied_secondary_join`)."""
+    if _keyword(call, "secondary") is not None:
+        return _implied_secondary_join(rel, call, keys, table_of_class, schema)
+    join = _implied_join(rel, call, keys, table_of_class)
+    return None if join is None else {"primaryjoin": join}
+
+
+def _implied_secondary_join(
+    rel: _Relationship,
+    call: cst.Call,
+    keys: Mapping[str, _ClassKeys],
+    table_of_class: Mapping[str, str],
+    schema: ModuleSchema,
+) -> dict[str, str] | None:
+    """``primaryjoin``/``secondaryjoin`` through an association table of this module, from its two keys.
+
+    Each side is the class's one primary-key column (``id`` for a class of
+    another module) against the association column keyed to its table.
+    Self-referential and ambiguous tables are left to the code.
+    """
+    secondary = _keyword(call, "secondary")
+    if not isinstance(secondary, cst.Name) or secondary.value not in schema.tables or len(rel.targets) != 1:
+        return None
+    variable, model, target = secondary.value, rel.model, rel.targets[0]
+    if model == target:
+        return None
+    columns: dict[str, list[str]] = {}
+    for (owner, column), key in schema.keys.items():
+        if owner == variable:
+            columns.setdefault(table_of_class.get(key.table, key.table), []).append(column)
+    mine = columns.get(table_of_class.get(model, model), [])
+    theirs = columns.get(table_of_class.get(target, target), [])
+    if len(mine) != 1 or len(theirs) != 1:
+        return None
+
+    def primary(cls: str) -> str:
+        found = keys[cls].primary if cls in keys else ()
+        return found[0] if len(found) == 1 else "id"
+
+    table = schema.tables[variable]
+    return {
+        "primaryjoin": f"{model}.{primary(model)} == foreign({table}.c.{mine[0]})",
+        "secondaryjoin": f"{target}.{primary(target)} == foreign({table}.c.{theirs[0]})",
+    }
+
+
 def _implied_join(
     rel: _Relationship,
     call: cst.Call,
@@ -322,8 +375,8 @@ def _implied_join(
     return None
 
 
-def _with_join(member: cst.BaseStatement, join: str) -> cst.BaseStatement:
-    """The relationship assignment ``member`` with ``primaryjoin=join`` added."""
+def _with_join(member: cst.BaseStatement, joins: Mapping[str, str]) -> cst.BaseStatement:
+    """The relationship assignment ``member`` with the ``joins`` keywords added (``primaryjoin=...``)."""
 
     class AddJoin(cst.CSTTransformer):
         def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
@@ -332,12 +385,17 @@ def _with_join(member: cst.BaseStatement, join: str) -> cst.BaseStatement:
             args = list(updated_node.args)
             if args:
                 args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-            added = cst.Arg(
-                cst.SimpleString(repr(join).replace("'", '"')),
-                keyword=cst.Name("primaryjoin"),
-                equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
-            )
-            return updated_node.with_changes(args=[*args, added])
+            added = [
+                cst.Arg(
+                    cst.SimpleString(repr(join).replace("'", '"')),
+                    keyword=cst.Name(keyword),
+                    equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+                    comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+                )
+                for keyword, join in joins.items()
+            ]
+            added[-1] = added[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            return updated_node.with_changes(args=[*args, *added])
 
     visited = member.visit(AddJoin())
     assert isinstance(visited, cst.BaseStatement)
@@ -474,7 +532,7 @@ def strip_foreign_links(
         if isinstance(statement, cst.ClassDef) and statement.name.value in models
     }
     #: (model, attribute) → the join a relationship's key column implies, where a cut key hides it
-    joins: dict[tuple[str, str], str] = {}
+    joins: dict[tuple[str, str], dict[str, str]] = {}
     for statement in module.body:
         if isinstance(statement, cst.ClassDef) and statement.name.value in models:
             block = statement.body
@@ -485,7 +543,11 @@ def strip_foreign_links(
                 if rel is not None:
                     relationships.append(rel)
                     assert found is not None and isinstance(found[2], cst.Call)
-                    join = None if rel.explicit_join else _implied_join(rel, found[2], keys, table_of_class)
+                    join = (
+                        None
+                        if rel.explicit_join
+                        else _implied_joins(rel, found[2], keys, table_of_class, schema)
+                    )
                     if join is not None:
                         joins[(rel.model, rel.attribute)] = join
     kept_relationships = _kept_relationships(

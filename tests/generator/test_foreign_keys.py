@@ -203,3 +203,67 @@ def test_a_partner_that_goes_takes_its_back_populates_side_with_it() -> None:
     assert 'sa.Column("follower_id", sa.ForeignKey("user.id"), primary_key=True)' in module.code
     assert "_monosplit_sa" not in module.code
     assert [(r.model, r.attribute) for r in removed] == [("User", "posts")]
+
+
+TAGGED = _dedent(
+    '''
+    import sqlalchemy as sa
+    import sqlalchemy.orm as so
+
+
+    class Base(so.DeclarativeBase):
+        pass
+
+
+    post_tags = sa.Table(
+        "post_tag_links",
+        Base.metadata,
+        sa.Column("post_id", sa.Integer, sa.ForeignKey("post.id")),
+        sa.Column("tag_id", sa.Integer, sa.ForeignKey("tag.id")),
+    )
+
+
+    class Tag(Base):
+        __tablename__ = "tag"
+        id = sa.Column(sa.Integer, primary_key=True)
+
+
+    class Post(Base):
+        __tablename__ = "post"
+        id = sa.Column(sa.Integer, primary_key=True)
+        tags = so.relationship("Tag", secondary=post_tags, backref="posts")
+    '''
+)
+
+
+def test_copies_kept_together_keep_a_many_to_many_through_their_association_table(tmp_path: Path) -> None:
+    # a unit keeping copies of post, tag and their association table (another unit owns them)
+    module, removed = strip_foreign_links(
+        cst.parse_module(TAGGED),
+        {"Tag": True, "Post": True},
+        keep_tables=set(),
+        keep_classes=set(),
+        table_of_class={"Tag": "tag", "Post": "post"},
+        schema=ModuleSchema(
+            tables={"post_tags": "post_tag_links"},
+            keys={("post_tags", "post_id"): KeyColumn("post"), ("post_tags", "tag_id"): KeyColumn("tag")},
+        ),
+        present_classes={"Tag", "Post"},
+        present_tables={"tag", "post", "post_tag_links"},
+    )
+    assert "ForeignKey" not in module.code
+    assert (
+        'so.relationship("Tag", secondary=post_tags, backref="posts", '
+        'primaryjoin="Post.id == foreign(post_tag_links.c.post_id)", '
+        'secondaryjoin="Tag.id == foreign(post_tag_links.c.tag_id)")'
+    ) in module.code
+    assert "relationship" not in [r.kind for r in removed]
+    unit = _create(module.code, {"post", "tag", "post_tag_links"}, tmp_path)
+    engine = sqlalchemy.create_engine("sqlite://")
+    unit.Base.metadata.create_all(engine)
+    with sqlalchemy.orm.Session(engine) as session:
+        session.add_all([unit.Post(id=1), unit.Tag(id=2)])
+        session.execute(unit.post_tags.insert().values(post_id=1, tag_id=2))
+        session.commit()
+        assert [t.id for t in session.get(unit.Post, 1).tags] == [2]
+        assert [p.id for p in session.get(unit.Tag, 2).posts] == [1]
