@@ -45,6 +45,7 @@ def test_the_runtime_is_one_flat_package() -> None:
         "__init__.py",
         "client.py",
         "codec.py",
+        "environment.py",
         "errors.py",
         "flask_server.py",
         "metrics.py",
