@@ -41,6 +41,7 @@ from generator.generate.unit import (
     BuiltUnit,
     Note,
     build_unit,
+    callers_by_unit,
     carve_modules,
     missing_imports,
 )
@@ -184,6 +185,7 @@ def generate(
                 if stub.kind == "function":
                     exported[stub.owner].add(stub.symbol)
         exported_by_owner = {k: frozenset(v) for k, v in exported.items()}
+        callers = callers_by_unit(contents.values())
         built: list[BuiltUnit] = []
         single = architecture == "monolith"
         prefix = f"{architecture}/" if single else f"{architecture}/{{unit}}/"
@@ -199,7 +201,14 @@ def generate(
                 for symbol in sorted(exported.get(unit.name, ()))
             ]
             result = build_unit(
-                codebase, partition, unit, contents[unit.name], exports, exported_by_owner, project=project
+                codebase,
+                partition,
+                unit,
+                contents[unit.name],
+                exports,
+                exported_by_owner,
+                project=project,
+                callers=callers.get(unit.name, {}),
             )
             built.append(result)
             base = prefix.format(unit=unit.name)

@@ -119,9 +119,19 @@ def _openapi_rule(rule: str) -> tuple[str, list[dict[str, Any]]]:
 
 
 def openapi_document(
-    codebase: Codebase, unit: str, summary: str, exports: list[Export], routes: list[tuple[str, str, str]]
+    codebase: Codebase,
+    unit: str,
+    summary: str,
+    exports: list[Export],
+    routes: list[tuple[str, str, str]],
+    *,
+    internal: bool = False,
 ) -> str:
-    """OpenAPI 3.1 for a unit: its public routes, its internal API, its probes."""
+    """OpenAPI 3.1 for a unit's port: the public routes and probes, or (``internal``) the internal API.
+
+    The public port serves the first as ``/openapi.json``, the internal port
+    the second: what other units may call is no business of the public.
+    """
     paths: dict[str, dict[str, Any]] = {}
     for method, rule, handler in sorted(routes):
         path, params = _openapi_rule(rule)
@@ -179,20 +189,24 @@ def openapi_document(
                         },
                     },
                     "400": {"description": "arguments do not match the signature"},
+                    "401": {"description": "not signed by a unit of this deployment"},
+                    "403": {"description": "the calling unit does not call this function in the plan"},
                     "404": {"description": "no such function is exported"},
                     "default": {"description": "the exception the function raised, encoded"},
                 },
             }
         }
-    for probe, text in (
-        ("/healthz", "liveness"),
-        ("/readyz", "readiness"),
-        ("/metrics", "Prometheus metrics"),
-    ):
+    probes = [("/healthz", "liveness"), ("/readyz", "readiness")]
+    if internal:
+        probes.append(("/metrics", "Prometheus metrics"))
+    for probe, text in probes:
         paths.setdefault(probe, {"get": {"summary": text, "responses": {"200": {"description": "ok"}}}})
+    title = f"{unit} service" + (
+        " (internal API: signed requests of the units that call it)" if internal else ""
+    )
     document = {
         "openapi": "3.1.0",
-        "info": {"title": f"{unit} service", "version": "1.0.0", "description": summary},
+        "info": {"title": title, "version": "1.0.0", "description": summary},
         "paths": dict(sorted(paths.items())),
     }
     return json.dumps(document, indent=2, sort_keys=True) + "\n"

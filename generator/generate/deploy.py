@@ -51,6 +51,10 @@ __all__ = [
 
 #: the port every unit listens on in a container, and every Service exposes
 PORT = 8000
+#: the port that serves what only other units and monitoring may ask for (named ``internal``)
+INTERNAL_PORT = 8001
+#: compose mounts the unit-to-unit key here (Kubernetes: UNIT_AUTH_KEY_FILE)
+COMPOSE_KEY_FILE = "/run/secrets/unit-auth"
 #: container port names NetworkPolicies admit traffic on: public routes, and what only the
 #: deployment itself may reach (internal endpoints, metrics)
 HTTP_PORT_NAME = "http"
@@ -248,6 +252,8 @@ class Deployment:
     prod: Sizing
     app_uid: int
     port: int
+    internal_port: int
+    compose_key_file: str
     base_image: str
     postgres_image: str
     postgres_uid: int
@@ -464,6 +470,8 @@ def _deployment(
         prod=PROD_SIZING,
         app_uid=APP_UID,
         port=PORT,
+        internal_port=INTERNAL_PORT,
+        compose_key_file=COMPOSE_KEY_FILE,
         base_image=BASE_IMAGE,
         postgres_image=POSTGRES_IMAGE,
         postgres_uid=POSTGRES_UID,
@@ -523,6 +531,8 @@ def _serve_command() -> list[str]:
             command.append("python")
         elif part.endswith(":{port}"):
             command.append(f"0.0.0.0:{PORT}")
+        elif part.endswith(":{internal_port}"):
+            command.append(f"0.0.0.0:{INTERNAL_PORT}")
         elif part.endswith(":app"):
             # the heartbeat file on a tmpfs: the root filesystem is read-only, and a disk-backed
             # heartbeat can stall workers

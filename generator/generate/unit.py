@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -92,6 +93,9 @@ SERVE_COMMAND = (
     "--no-control-socket",  # one per host by default: units would fight over it
     "--bind",
     "127.0.0.1:{port}",
+    # the internal port: unit-to-unit endpoints and metrics (monosplit_runtime/guard.py)
+    "--bind",
+    "127.0.0.1:{internal_port}",
     "service_main:app",
 )
 
@@ -194,11 +198,13 @@ def build_unit(
     exported_by_owner: dict[str, frozenset[str]],
     *,
     project: str,
+    callers: dict[str, dict[str, list[str]]] | None = None,
 ) -> BuiltUnit:
     """Every file of one unit, paths relative to the unit's directory.
 
     ``exports`` are this unit's functions other units call; ``exported_by_owner``
-    lists every unit's, to name client functions consistently.
+    lists every unit's, to name client functions consistently; ``callers``
+    says which units may ask this one for what (:func:`callers_by_unit`).
     """
     notes = _Collector(partition.architecture, unit.name)
     files: list[GeneratedFile] = []
@@ -360,6 +366,7 @@ def build_unit(
                 serve_healthz=serve_healthz,
                 schema=schema,
                 registering_modules=_registering_modules(codebase, contents),
+                callers=sorted((callers or {}).items()),
                 routes_elsewhere=routes_elsewhere if entry else [],
             ),
         )
@@ -373,7 +380,13 @@ def build_unit(
     files.append(
         GeneratedFile.text(
             "openapi.json",
-            openapi_document(codebase, unit.name, unit.summary or unit.name, exports, handlers),
+            openapi_document(codebase, unit.name, unit.summary or unit.name, [], handlers),
+        )
+    )
+    files.append(
+        GeneratedFile.text(
+            "openapi-internal.json",
+            openapi_document(codebase, unit.name, unit.summary or unit.name, exports, [], internal=True),
         )
     )
     files.append(GeneratedFile.text("requirements.txt", _requirements(codebase, notes)))
@@ -402,7 +415,11 @@ def build_unit(
         GeneratedFile.text(
             "tests/test_api.py",
             render(
-                "service/test_api.py.j2", unit=unit.name, exports=exports, database_key=codebase.database_key
+                "service/test_api.py.j2",
+                unit=unit.name,
+                exports=exports,
+                database_key=codebase.database_key,
+                callers=sorted((callers or {}).items()),
             ),
         )
     )
@@ -428,6 +445,35 @@ def build_unit(
         callees=tuple(sorted((called | replicated) - {unit.name, SHARED})),
         database=codebase.session_provider is not None,
     )
+
+
+def callers_by_unit(contents: Iterable[UnitContents]) -> dict[str, dict[str, dict[str, list[str]]]]:
+    """For each unit, the units that send it requests and what for, from the call graph.
+
+    ``{callee: {caller: {"calls": [function], "replicas": [table], "rows": [model]}}}``:
+    the functions a caller's stubs call, the tables it keeps replicas of, and
+    the models it holds records of (a change to a record goes to the owner's
+    row). The unit's runtime refuses everything else (monosplit_runtime/auth.py).
+    """
+    found: dict[str, dict[str, dict[str, set[str]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(set))
+    )
+    for content in contents:
+        caller = content.unit
+        for stub in content.stubs:
+            if stub.owner in (caller, SHARED):
+                continue
+            found[stub.owner][caller]["calls" if stub.kind == "function" else "rows"].add(stub.symbol)
+        for table, owner in content.replica_tables:
+            if owner not in (caller, SHARED):
+                found[owner][caller]["replicas"].add(table)
+    return {
+        callee: {
+            caller: {kind: sorted(grant.get(kind, ())) for kind in ("calls", "replicas", "rows")}
+            for caller, grant in sorted(by_caller.items())
+        }
+        for callee, by_caller in sorted(found.items())
+    }
 
 
 def carve_modules(

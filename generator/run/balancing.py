@@ -22,8 +22,8 @@ RECHECK_SECONDS = 0.25
 class Backends(Protocol):
     """What the supervisor tells the balancer: which replica ports are ready, and when that changes."""
 
-    def ready_ports(self, unit: str) -> Sequence[int]:
-        """The ports of ``unit``'s ready replicas, in replica order."""
+    def ready_ports(self, unit: str, *, internal: bool = False) -> Sequence[int]:
+        """The public (or ``internal``) ports of ``unit``'s ready replicas, in replica order."""
         ...
 
     async def wait_for_change(self, timeout: float) -> None:
@@ -39,8 +39,8 @@ class RoundRobin:
         self._unavailable_timeout = unavailable_timeout
         self._turn: dict[str, int] = {}
 
-    async def ports_to_try(self, unit: str) -> AsyncGenerator[int, None]:
-        """Yield ports of ``unit`` to try in turn until the caller stops, or the timeout passes.
+    async def ports_to_try(self, unit: str, *, internal: bool = False) -> AsyncGenerator[int, None]:
+        """Yield public (or ``internal``) ports of ``unit`` to try in turn until the caller stops, or the timeout passes.
 
         The caller breaks out once one port worked. Each pass over the ready
         replicas starts at the next replica in turn, so consecutive requests
@@ -49,7 +49,7 @@ class RoundRobin:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._unavailable_timeout
         while True:
-            ready = list(self._backends.ready_ports(unit))
+            ready = list(self._backends.ready_ports(unit, internal=internal))
             if ready:
                 start = self._turn.get(unit, 0)
                 self._turn[unit] = start + 1

@@ -4,9 +4,11 @@ The use case :func:`run_in_containers` builds each unit's image (see
 :mod:`generator.run.images`), creates a user-defined bridge network, and runs
 every replica as a container on it with the network alias of its unit, so
 ``http://<unit>:8000`` resolves (round-robin over replicas, by the engine's
-DNS). Each container publishes port 8000 on the loopback at a port the engine
-picks; the gateway of the local engine (:class:`~generator.run.gateway.Gateway`
-with its router and balancer) serves the public routes on those ports.
+DNS). Each container publishes its public port 8000 on the loopback at a port
+the engine picks; the gateway of the local engine (:class:`~generator.run.gateway.Gateway`
+with its router and balancer) serves the public routes on those ports. The
+internal port 8001 is never published: units reach it on the network, signed
+with the run's key, mounted read-only into every container as a file.
 
 The engine heals: containers restart on failure (restart policy ``on-failure``),
 and :class:`ContainerBackends` follows their state and published ports, sending
@@ -26,6 +28,7 @@ import asyncio
 import contextlib
 import re
 import secrets
+import shutil
 import signal
 import tempfile
 import threading
@@ -54,10 +57,13 @@ from generator.run.runner import (
     _unless_stopped,
     check_options,
 )
-from generator.run.specs import LOOPBACK, expand_placeholders
+from generator.run.specs import INTERNAL_PORT_ENV, KEY_FILE_ENV, LOOPBACK, expand_placeholders, write_unit_key
 from generator.run.supervisor import Emit, UnitStartError
 
 CONTAINER_PORT = 8000
+CONTAINER_INTERNAL_PORT = 8001
+#: where each container finds the run's unit-to-unit key
+KEY_MOUNT = "/run/secrets/monosplit-unit-auth"
 DATA_MOUNT = "/data"
 RUN_LABEL = "monosplit.run"
 USER = "10001:10001"
@@ -98,16 +104,24 @@ def container_specs(
     every unit's URL on the network; the manifest ``env`` (``{data}`` is the volume,
     ``{port}`` the container port, ``{python}`` the image's ``python``); the overrides.
     """
-    discovery = {unit.url_env: f"http://{unit.name}:{CONTAINER_PORT}" for unit in manifest.units}
+    discovery = {unit.url_env: f"http://{unit.name}:{CONTAINER_INTERNAL_PORT}" for unit in manifest.units}
+    discovery[KEY_FILE_ENV] = KEY_MOUNT
     passthrough = passthrough_keys(manifest.root / "compose.yaml")
     specs: list[ContainerSpec] = []
     for unit in manifest.units:
 
         def expand(value: str) -> str:
-            return expand_placeholders(value, python="python", port=CONTAINER_PORT, data=Path(DATA_MOUNT))
+            return expand_placeholders(
+                value,
+                python="python",
+                port=CONTAINER_PORT,
+                data=Path(DATA_MOUNT),
+                internal_port=CONTAINER_INTERNAL_PORT,
+            )
 
         env = {key: inherited_env[key] for key in passthrough.get(unit.name, ()) if key in inherited_env}
         env["PORT"] = str(CONTAINER_PORT)
+        env[INTERNAL_PORT_ENV] = str(CONTAINER_INTERNAL_PORT)
         env.update(discovery)
         env.update({key: expand(value) for key, value in unit.env})
         env.update({key: expand(value) for key, value in overrides.items()})
@@ -191,7 +205,9 @@ class ContainerBackends:
 
     # --- Backends -----------------------------------------------------------------------
 
-    def ready_ports(self, unit: str) -> list[int]:
+    def ready_ports(self, unit: str, *, internal: bool = False) -> list[int]:
+        if internal:
+            return []  # units reach each other on the engine's network, by name: nothing is published
         return [
             r.host_port for r in self._replicas if r.spec.unit == unit and r.ready and r.host_port is not None
         ]
@@ -385,6 +401,9 @@ def run_in_containers(
         with tempfile.TemporaryDirectory(prefix="monosplit-wheels-") as wheel_cache:
             images = build_images(client, manifest, build, wheel_cache=Path(wheel_cache), emit=emit)
         run = _Run(client, manifest, emit=emit, keep_data=options.keep_data)
+        secrets_folder = Path(tempfile.mkdtemp(prefix="monosplit-key-"))
+        run.key_file = write_unit_key(secrets_folder)
+        run.key_file.chmod(0o644)  # the containers' user must read it; its folder stays this user's only
         try:
             specs = container_specs(
                 manifest,
@@ -397,6 +416,7 @@ def run_in_containers(
             asyncio.run(_serve(run, specs, options, public))
         finally:
             run.remove()
+            shutil.rmtree(secrets_folder, ignore_errors=True)
             emit("monosplit: stopped")
 
 
@@ -412,6 +432,7 @@ class _Run:
         self.emit = emit
         self._keep_data = keep_data
         self.network: Any = None
+        self.key_file: Path | None = None
 
     def create_network(self) -> None:
         self.network = self.client.networks.create(self.prefix, driver="bridge", labels=self.labels)
@@ -431,7 +452,10 @@ class _Run:
             network=self.prefix,
             networking_config={self.prefix: endpoint},
             ports={f"{CONTAINER_PORT}/tcp": (LOOPBACK, None)},
-            volumes={spec.volume: {"bind": DATA_MOUNT, "mode": "rw"}},
+            volumes={
+                spec.volume: {"bind": DATA_MOUNT, "mode": "rw"},
+                **({str(self.key_file): {"bind": KEY_MOUNT, "mode": "ro"}} if self.key_file else {}),
+            },
             user=USER,
             read_only=True,
             tmpfs={"/tmp": ""},

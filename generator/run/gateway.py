@@ -13,6 +13,11 @@ to the unavailable timeout; then the answer is 503 with a JSON error. A
 request a replica dropped without answering is retried only if its method is
 idempotent, since it may have been processed; otherwise the answer is 502.
 
+Only public traffic passes: requests go to the units' public ports, and an
+internal path (``/_monosplit/...``, ``/metrics``) is answered 404 here
+already. A body over ``max_body`` bytes is answered 413 before it is read
+whole: the gateway buffers each body, so that is what bounds its memory.
+
 Built on aiohttp: a maintained asyncio HTTP server and client with
 connection pooling, so the gateway does not parse HTTP itself.
 """
@@ -31,6 +36,7 @@ from yarl import URL
 from generator.run.balancing import RoundRobin
 from generator.run.routing import Router
 from generator.run.specs import LOOPBACK
+from generator.runtime.guard import internal_path
 
 # RFC 9110 section 7.6.1: meaningful for one connection only, never forwarded.
 HOP_BY_HOP = frozenset(
@@ -56,6 +62,7 @@ BACKEND_KEEPALIVE_SECONDS = 1.0
 BACKEND_CONNECT_SECONDS = 5.0
 SHUTDOWN_SECONDS = 2.0
 _CHUNK = 65536
+DEFAULT_MAX_BODY = 10 * 1024 * 1024
 
 
 def strip_hop_by_hop(headers: CIMultiDict[str], *, also: frozenset[str] = frozenset()) -> CIMultiDict[str]:
@@ -74,7 +81,15 @@ def error_body(code: str, message: str) -> bytes:
 class Gateway:
     """The HTTP reverse proxy on the public port."""
 
-    def __init__(self, router: Router, balancer: RoundRobin, listener: socket.socket) -> None:
+    def __init__(
+        self,
+        router: Router,
+        balancer: RoundRobin,
+        listener: socket.socket,
+        *,
+        max_body: int = DEFAULT_MAX_BODY,
+    ) -> None:
+        self._max_body = max_body
         self._router = router
         self._balancer = balancer
         self._listener = listener
@@ -107,12 +122,18 @@ class Gateway:
             await self._session.close()
 
     async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        if internal_path(request.path):
+            return _json_error(404, "not_found", "not found")
+        if request.content_length is not None and request.content_length > self._max_body:
+            return _too_large(self._max_body)
         if (
             request.version >= aiohttp.HttpVersion11
             and request.headers.get("Expect", "").lower() == "100-continue"
         ):
             await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-        body = await request.content.read()
+        body = await self._read_body(request)
+        if body is None:
+            return _too_large(self._max_body)
         unit = self._router.choose(request.method, request.path).unit
         headers = self._forwarded_headers(request)
         async with contextlib.aclosing(self._balancer.ports_to_try(unit)) as ports:
@@ -132,6 +153,17 @@ class Gateway:
         return _json_error(
             503, "unavailable", f"no replica of unit {unit!r} is available; it may be restarting"
         )
+
+    async def _read_body(self, request: web.BaseRequest) -> bytes | None:
+        """The whole body, or None as soon as it grows over the limit (chunked bodies have no length)."""
+        parts: list[bytes] = []
+        size = 0
+        async for chunk in request.content.iter_any():
+            size += len(chunk)
+            if size > self._max_body:
+                return None
+            parts.append(chunk)
+        return b"".join(parts)
 
     def _forwarded_headers(self, request: web.BaseRequest) -> CIMultiDict[str]:
         headers = strip_hop_by_hop(CIMultiDict(request.headers), also=_REQUEST_ONLY)
@@ -172,6 +204,12 @@ class Gateway:
             return response
         await response.write_eof()
         return response
+
+
+def _too_large(limit: int) -> web.Response:
+    response = _json_error(413, "too_large", f"the request body exceeds {limit} bytes")
+    response.force_close()  # the rest of the body is not read: the connection cannot be reused
+    return response
 
 
 def _json_error(status: int, code: str, message: str) -> web.Response:

@@ -27,7 +27,7 @@ _UNIT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _METHOD = re.compile(r"[A-Z]+")
 # Set by the supervisor for every process; a unit cannot claim them as its URL variable.
-RESERVED_ENV = frozenset({"PORT", "PYTHONUNBUFFERED"})
+RESERVED_ENV = frozenset({"PORT", "MONOSPLIT_INTERNAL_PORT", "PYTHONUNBUFFERED"})
 
 
 class ManifestError(MonosplitError):

@@ -1,8 +1,11 @@
 """``monosplit run``: run one generated architecture on this machine, until asked to stop.
 
 The use case behind the command. It binds the public and service ports,
-starts the supervisor, waits for every replica to be ready, then opens the
-gateway and prints a summary ending in ``monosplit: ready at URL``. SIGINT,
+writes a fresh unit-to-unit key for the run (in a private temporary folder,
+removed at the end), starts the supervisor, waits for every replica to be
+ready, then opens the gateway and prints a summary ending in
+``monosplit: ready at URL``. The gateway reaches only the units' public
+ports; the units reach each other on their internal ports. SIGINT,
 SIGTERM or SIGHUP stops it all (a second one kills at once); whatever happens,
 no child process outlives the run. Everything printed goes through ``emit``.
 """
@@ -29,7 +32,7 @@ from generator.run.gateway import Gateway
 from generator.run.manifest import RunManifest
 from generator.run.routing import Router
 from generator.run.services import ServicePort
-from generator.run.specs import LOOPBACK, UnitPorts, build_replica_specs, service_url
+from generator.run.specs import LOOPBACK, UnitPorts, build_replica_specs, service_url, write_unit_key
 from generator.run.supervisor import Emit, Supervisor
 
 STOP_GRACE_SECONDS = 10.0
@@ -52,6 +55,8 @@ class RunOptions:
     keep_data: bool = False
     ready_timeout: float = 60.0
     unavailable_timeout: float = 20.0
+    #: the largest request body the gateway accepts (413 beyond); it buffers each body whole
+    max_body_bytes: int = 10 * 1024 * 1024
     #: the interpreter every unit runs in: the app's own virtualenv, where its libraries are
     python: str = sys.executable
 
@@ -129,6 +134,7 @@ async def _serve(
     service_listeners: dict[str, socket.socket] = {}
     services: list[ServicePort] = []
     gateway: Gateway | None = None
+    secrets = Path(tempfile.mkdtemp(prefix="monosplit-key-"))
     try:
         ports, service_listeners = _allocate_ports(manifest, options.replicas)
         specs = build_replica_specs(
@@ -138,6 +144,7 @@ async def _serve(
             python=options.python,
             inherited_env=os.environ,
             overrides=options.env,
+            key_file=write_unit_key(secrets),
         )
         for spec in specs:
             spec.data_dir.mkdir(parents=True, exist_ok=True)
@@ -153,7 +160,10 @@ async def _serve(
         if not await _unless_stopped(supervisor.wait_until_ready(options.ready_timeout), stop_requested):
             return
         gateway = Gateway(
-            Router.build(manifest.public_routes, default_unit=manifest.default_unit), balancer, public
+            Router.build(manifest.public_routes, default_unit=manifest.default_unit),
+            balancer,
+            public,
+            max_body=options.max_body_bytes,
         )
         await gateway.start()
         public_url = _public_url(options.host, gateway.port)
@@ -170,6 +180,7 @@ async def _serve(
             await supervisor.stop(grace=STOP_GRACE_SECONDS)
         for listener in service_listeners.values():
             listener.close()
+        shutil.rmtree(secrets, ignore_errors=True)
         for signum in STOP_SIGNALS:
             loop.remove_signal_handler(signum)
 
@@ -246,19 +257,23 @@ def _free_ports(count: int) -> list[int]:
 def _allocate_ports(
     manifest: RunManifest, replicas: Mapping[str, int]
 ) -> tuple[dict[str, UnitPorts], dict[str, socket.socket]]:
-    """Each unit's ports, and the listening sockets of the service ports that the supervisor serves."""
+    """Each unit's ports, and the listening sockets of the service ports that the supervisor serves.
+
+    Every replica gets two ports, public and internal; the service port is internal.
+    """
     listeners = {
         unit.name: _listen(LOOPBACK, 0, what=f"the service port of {unit.name}")
         for unit in manifest.units
         if replicas.get(unit.name, 1) > 1
     }
     counts = [replicas.get(unit.name, 1) for unit in manifest.units]
-    free = iter(_free_ports(sum(counts)))
+    free = iter(_free_ports(2 * sum(counts)))
     ports: dict[str, UnitPorts] = {}
     for unit, count in zip(manifest.units, counts, strict=True):
         own = tuple(next(free) for _ in range(count))
-        service = listeners[unit.name].getsockname()[1] if unit.name in listeners else own[0]
-        ports[unit.name] = UnitPorts(service=service, replicas=own)
+        internal = tuple(next(free) for _ in range(count))
+        service = listeners[unit.name].getsockname()[1] if unit.name in listeners else internal[0]
+        ports[unit.name] = UnitPorts(service=service, replicas=own, internal=internal)
     return ports, listeners
 
 
@@ -290,7 +305,8 @@ def _summary(
         )
         routes = f"{len(unit.routes)} route(s)" if unit.public else "private"
         lines.append(
-            f"  {unit.name.ljust(width)}  {service_url(unit_ports.service)}  {unit.url_env}; {detail}; {routes}"
+            f"  {unit.name.ljust(width)}  {service_url(unit_ports.service)}  {unit.url_env} (internal); "
+            f"{detail}; {routes}"
         )
     lines.append(f"  {'data'.ljust(width)}  {data.path}" + ("" if data.keep else "  (removed at exit)"))
     return lines

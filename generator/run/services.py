@@ -1,8 +1,9 @@
 """Service ports: one stable address per unit with several replicas, like a Kubernetes ClusterIP.
 
-Other units reach a unit through ``<URL_ENV>``. With one replica that is the
-replica's own port; with several it is a port the supervisor listens on,
-relaying each TCP connection to the next ready replica (per connection, as
+Other units reach a unit through ``<URL_ENV>``, on its internal port. With
+one replica that is the replica's own internal port; with several it is a
+port the supervisor listens on, relaying each TCP connection to the next
+ready replica's internal port (per connection, as
 kube-proxy does: an HTTP client that keeps its connection alive stays on one
 replica). A replica that refuses the connection is skipped; when none is
 ready the connection waits for one, up to the unavailable timeout, and is
@@ -72,7 +73,7 @@ class ServicePort:
             self._relays.discard(task)
 
     async def _connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter] | None:
-        async with contextlib.aclosing(self._balancer.ports_to_try(self.unit)) as ports:
+        async with contextlib.aclosing(self._balancer.ports_to_try(self.unit, internal=True)) as ports:
             async for port in ports:
                 try:
                     return await asyncio.open_connection(LOOPBACK, port)

@@ -114,8 +114,12 @@ class Supervisor:
 
     # --- Backends -----------------------------------------------------------------------
 
-    def ready_ports(self, unit: str) -> list[int]:
-        return [r.spec.port for r in self._replicas if r.spec.unit == unit and r.state is ReplicaState.READY]
+    def ready_ports(self, unit: str, *, internal: bool = False) -> list[int]:
+        return [
+            r.spec.internal_port if internal else r.spec.port
+            for r in self._replicas
+            if r.spec.unit == unit and r.state is ReplicaState.READY
+        ]
 
     async def wait_for_change(self, timeout: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -219,7 +223,9 @@ class Supervisor:
         replica.ready_once = False
         replica.last_probe = "no answer yet"
         self._set_state(replica, ReplicaState.STARTING)
-        self._emit(f"monosplit: {spec.name} started pid={process.pid} port={spec.port}")
+        self._emit(
+            f"monosplit: {spec.name} started pid={process.pid} port={spec.port} internal={spec.internal_port}"
+        )
         if self._stopping.is_set():
             # stop() already signalled every group; this one was being born meanwhile
             self._signal(replica, signal.SIGTERM)

@@ -30,7 +30,7 @@ from generator.run.balancing import RoundRobin
 from generator.run.gateway import Gateway
 from generator.run.manifest import RunManifest, Unit
 from generator.run.routing import Router
-from generator.run.specs import LOOPBACK, ReplicaSpec, UnitPorts, build_replica_specs
+from generator.run.specs import LOOPBACK, ReplicaSpec, UnitPorts, build_replica_specs, write_unit_key
 from generator.run.supervisor import Replica, ReplicaState, Supervisor, UnitStartError
 from generator.verify.diagnosis import diagnose, first_logged_error
 from generator.verify.exchanges import JourneyFailure, Phase, Recording
@@ -131,7 +131,15 @@ async def _run(
     on_supervisor: Callable[[Supervisor | None], None],
     unit_output: Emit | None,
 ) -> ArchitectureRun:
-    ports = {unit.name: UnitPorts(service=port, replicas=(port,)) for unit, port in _free_ports(manifest)}
+    public, internal = _free_ports(manifest), _free_ports(manifest)
+    while {port for _, port in public} & {
+        port for _, port in internal
+    }:  # each unit also has an internal port
+        internal = _free_ports(manifest)
+    ports = {
+        unit.name: UnitPorts(service=inside, replicas=(port,), internal=(inside,))
+        for (unit, port), (_, inside) in zip(public, internal, strict=True)
+    }
     specs = build_replica_specs(
         manifest,
         ports,
@@ -139,6 +147,7 @@ async def _run(
         python=settings.python,
         inherited_env=os.environ,
         overrides=settings.env,
+        key_file=write_unit_key(data_root / ".unit-auth"),
     )
     for spec in specs:
         spec.data_dir.mkdir(parents=True, exist_ok=True)

@@ -201,7 +201,7 @@ def test_every_compose_file_passes_docker_compose_config(tree: Tree, architectur
         assert ("ports" in service) == unit["public"]
         for name, value in service["environment"].items():
             if name.endswith("_URL") and value and value.startswith("http://"):
-                assert re.fullmatch(r"http://[a-z][a-z0-9-]*:8000", value)
+                assert re.fullmatch(r"http://[a-z][a-z0-9-]*:8001", value)  # the internal port
                 assert value.split("//")[1].split(":")[0] in document["services"]
 
 

@@ -8,7 +8,9 @@ URLs and ``SHOP_*`` variables it was given, and the forwarded headers.
 the answer. ``ECHO_CRASH=1`` makes it exit with code 3 at once;
 ``ECHO_CRASH_ON_RESTART=1`` does so from its second start on,
 ``ECHO_CRASH_ON_FIRST_START=1`` on its first start only. Starts are
-counted in ``$DATA_DIR``, one counter per port.
+counted in ``$DATA_DIR``, one counter per port. It listens on ``$PORT`` and,
+as a generated unit does, on ``$MONOSPLIT_INTERNAL_PORT``; each answer says
+which (``"port"``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -59,6 +62,7 @@ class EchoHandler(BaseHTTPRequestHandler):
             "path": self.path,
             "body": body,
             "starts": STARTS,
+            "port": self.server.server_address[1],
             "urls": {k: v for k, v in os.environ.items() if k.endswith("_URL")},
             "env": {k: v for k, v in os.environ.items() if k.startswith("SHOP_")},
             "headers": {
@@ -96,4 +100,8 @@ if __name__ == "__main__":
         print("crashing on purpose", flush=True)
         sys.exit(3)
     port = int(sys.argv[1]) if len(sys.argv) > 1 else int(os.environ["PORT"])
+    internal = os.environ.get("MONOSPLIT_INTERNAL_PORT")
+    if internal:
+        inside = ThreadingHTTPServer(("127.0.0.1", int(internal)), EchoHandler)
+        threading.Thread(target=inside.serve_forever, daemon=True).start()
     ThreadingHTTPServer(("127.0.0.1", port), EchoHandler).serve_forever()

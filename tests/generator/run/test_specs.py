@@ -49,8 +49,8 @@ def manifest(tmp_path: Path) -> RunManifest:
 
 
 PORTS = {
-    "web": UnitPorts(service=5000, replicas=(5000,)),
-    "orders": UnitPorts(service=6000, replicas=(6001, 6002)),
+    "web": UnitPorts(service=5100, replicas=(5000,), internal=(5100,)),
+    "orders": UnitPorts(service=6000, replicas=(6001, 6002), internal=(6101, 6102)),
 }
 
 
@@ -64,6 +64,7 @@ def specs(
         python="/venv/bin/python",
         inherited_env=inherited,
         overrides=overrides or {},
+        key_file=Path("/keys/unit-auth.key"),
     )
     return {spec.name: spec for spec in built}
 
@@ -74,8 +75,9 @@ def test_every_replica_gets_its_command_folder_port_and_data(tmp_path: Path) -> 
     web = built["web-1"]
     assert web.argv == ("/venv/bin/python", "-m", "gunicorn", "--bind", "127.0.0.1:5000", "app:{app}")
     assert web.cwd == tmp_path.resolve() / "web"
-    assert (web.port, web.data_dir, web.ready_url) == (
+    assert (web.port, web.internal_port, web.data_dir, web.ready_url) == (
         5000,
+        5100,
         Path("/data/web"),
         "http://127.0.0.1:5000/readyz",
     )
@@ -99,23 +101,25 @@ def test_environment_layers_inherited_then_ours_then_manifest_then_overrides(tmp
     built = specs(tmp_path, inherited=inherited, overrides={"SHARED": "from-flag", "EXTRA": "{data}/x"})
     web = dict(built["web-1"].env)
     assert web["HOME"] == "/root"
-    assert (web["PORT"], web["PYTHONUNBUFFERED"]) == ("5000", "1")
+    assert (web["PORT"], web["MONOSPLIT_INTERNAL_PORT"], web["PYTHONUNBUFFERED"]) == ("5000", "5100", "1")
+    assert web["MONOSPLIT_UNIT_AUTH_KEY_FILE"] == "/keys/unit-auth.key"  # the run's key, as a file
     assert web["DATABASE_URL"] == "sqlite:////data/web/web.db"
     assert web["JSON"] == '{"a": 1}'  # braces that are no placeholder stay
     assert web["SHARED"] == "from-flag"
     assert web["EXTRA"] == "/data/web/x"
-    # service discovery: every unit's service port, in every process
-    assert (web["WEB_URL"], web["ORDERS_URL"]) == ("http://127.0.0.1:5000", "http://127.0.0.1:6000")
+    # service discovery: every unit's service port (internal), in every process
+    assert (web["WEB_URL"], web["ORDERS_URL"]) == ("http://127.0.0.1:5100", "http://127.0.0.1:6000")
     orders = dict(built["orders-2"].env)
-    assert orders["PORT"] == "6002"
+    assert (orders["PORT"], orders["MONOSPLIT_INTERNAL_PORT"]) == ("6002", "6102")
     assert orders["ORDERS_URL"] == "http://elsewhere"  # the manifest said so explicitly
 
 
 def test_placeholders() -> None:
     expanded = expand_placeholders(
-        "{python} {port} {data} {other} {{port}}", python="py", port=8, data=Path("/d")
+        "{python} {port} {data} {other} {{port}} {internal_port}", python="py", port=8, data=Path("/d")
     )
-    assert expanded == "py 8 /d {other} {8}"
+    assert expanded == "py 8 /d {other} {8} {internal_port}"
+    assert expand_placeholders("{internal_port}", python="", port=8, data=Path(), internal_port=9) == "9"
 
 
 def test_a_unit_port_is_proxied_only_with_several_replicas() -> None:
@@ -137,7 +141,7 @@ class FakeBackends:
         self.ready = ready
         self.waits = 0
 
-    def ready_ports(self, unit: str) -> list[int]:
+    def ready_ports(self, unit: str, *, internal: bool = False) -> list[int]:
         return self.ready.get(unit, [])
 
     async def wait_for_change(self, timeout: float) -> None:

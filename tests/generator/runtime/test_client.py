@@ -25,8 +25,8 @@ def test_a_call_rides_out_a_callee_that_starts_listening_a_second_later(
 ) -> None:
     monkeypatch.setenv("MONOSPLIT_UNAVAILABLE_TIMEOUT", "15")
     port = free_port()
-    launcher.start("catalog", port=port, listen_after=1.0, wait=False)
-    catalog = ServiceClient("catalog", "TEST_CATALOG_URL", f"http://127.0.0.1:{port}")
+    launcher.start("catalog", internal_port=port, listen_after=1.0, wait=False)
+    catalog = ServiceClient("catalog", "TEST_CATALOG_URL", f"http://127.0.0.1:{port}", caller="orders")
 
     started = time.monotonic()
     # not idempotent, and retried all the same: a refused connection never reached the service
@@ -40,7 +40,7 @@ def test_nobody_listening_is_one_clear_service_unavailable(monkeypatch: pytest.M
     port = free_port()
     monkeypatch.setenv("MONOSPLIT_UNAVAILABLE_TIMEOUT", "0.5")
     monkeypatch.setenv("CATALOG_URL", f"http://127.0.0.1:{port}/")
-    get_product = ServiceClient("catalog", "CATALOG_URL", "http://catalog:8000").function(
+    get_product = ServiceClient("catalog", "CATALOG_URL", "http://catalog:8001").function(
         "streamshop.services.catalog.get_product", idempotent=True
     )
 
@@ -58,7 +58,7 @@ def test_nobody_listening_is_one_clear_service_unavailable(monkeypatch: pytest.M
 
 
 def test_a_stub_looks_like_the_function_it_replaces() -> None:
-    get_product = ServiceClient("catalog", "CATALOG_URL", "http://catalog:8000").function(
+    get_product = ServiceClient("catalog", "CATALOG_URL", "http://catalog:8001").function(
         "streamshop.services.catalog.get_product", idempotent=True
     )
     assert (get_product.__name__, get_product.__qualname__) == ("get_product", "get_product")

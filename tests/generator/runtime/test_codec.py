@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -410,8 +411,57 @@ def test_an_exception_comes_back_as_its_class_without_calling_init(monkeypatch: 
     )
     assert not hasattr(back, "lock")
     assert back.remote_service == "catalog"
-    assert "raise exc" in back.remote_traceback and "OutOfStock: SKU-1: 3 wanted" in back.remote_traceback
-    assert back.__notes__[0].startswith("--- raised in the catalog service ---\nTraceback")
+    # the traceback stays in the sender's log: paths and source lines never travel
+    assert back.remote_traceback == ""
+    assert back.__notes__ == ["--- raised in the catalog service ---"]
+    assert "raise exc" not in encode(sent)["message"] and "traceback" not in encode(sent)
+
+
+def test_a_database_error_travels_as_its_class_without_sql_parameters_or_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    monkeypatch.setenv("MONOSPLIT_SERVICE", "catalog")
+    engine = create_engine(f"sqlite:///{tmp_path}/shop.db")
+    with pytest.raises(OperationalError) as raised, engine.connect() as connection:
+        connection.execute(text("SELECT secret FROM users WHERE email = :email"), {"email": "a@b.c"})
+    assert "SELECT secret" in str(raised.value)  # what the database said, here
+
+    wire = dumps(raised.value)
+    back = loads(wire)
+
+    assert type(back) is OperationalError  # `except OperationalError` still catches it
+    for leaked in ("SELECT", "a@b.c", "users", str(tmp_path), "Traceback"):
+        assert leaked not in wire and leaked not in str(back)
+    assert str(back).startswith("OperationalError in the catalog service")
+
+
+def test_an_os_error_travels_without_its_path(tmp_path: Path) -> None:
+    try:
+        (tmp_path / "missing.txt").read_text()
+    except FileNotFoundError as exc:
+        wire = dumps(exc)
+    assert str(tmp_path) not in wire and type(loads(wire)) is FileNotFoundError
+
+
+def test_secret_columns_of_a_row_never_travel() -> None:
+    from sqlalchemy import String
+    from sqlalchemy.orm import DeclarativeBase, mapped_column
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Account(Base):
+        __tablename__ = "accounts"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        email: Mapped[str] = mapped_column(String(80))
+        password_hash: Mapped[str] = mapped_column(String(80))
+        payment_token: Mapped[str] = mapped_column(String(80))
+
+    encoded = encode(Account(id=1, email="a@b.c", password_hash="pbkdf2:x", payment_token="tok_1"))
+    assert encoded["columns"] == {"id": 1, "email": "a@b.c"}
 
 
 def test_builtin_exceptions_and_unencodable_arguments() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +23,8 @@ from flask import Flask, g
 from sqlalchemy import Column, Integer, MetaData, Table, create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from generator.runtime import BadArguments, RemoteError, ServiceClient, UnknownExport, install
+from generator.runtime import BadArguments, RemoteError, ServiceClient, install
+from generator.runtime.auth import sign
 
 from .conftest import RunningService, ServiceLauncher, free_port
 
@@ -35,13 +37,14 @@ class Shop:
     orders: RunningService
 
     def catalog_client(self) -> ServiceClient:
-        return ServiceClient("catalog", "TEST_CATALOG_URL_UNSET", self.catalog.url)
+        """The catalog as the orders service calls it: on its internal port, signed as orders."""
+        return ServiceClient("catalog", "TEST_CATALOG_URL_UNSET", self.catalog.internal, caller="orders")
 
 
 @pytest.fixture(scope="module")
 def shop(launcher: ServiceLauncher) -> Iterator[Shop]:
     catalog = launcher.start("catalog")
-    orders = launcher.start("orders", env={"CATALOG_URL": catalog.url})
+    orders = launcher.start("orders", env={"CATALOG_URL": catalog.internal})
     yield Shop(catalog, orders)
     launcher.stop(orders)
     launcher.stop(catalog)
@@ -69,6 +72,16 @@ def http_json(
 ) -> tuple[int, Any]:
     status, text, _ = http(method, url, body, headers)
     return status, json.loads(text)
+
+
+def signed(
+    method: str, url: str, body: object = None, *, caller: str = "orders", callee: str = "catalog"
+) -> tuple[int, Any]:
+    """An internal request signed as ``caller`` (with this process's key, the services' own)."""
+    data = b"" if body is None else json.dumps(body).encode()
+    path = urllib.parse.urlsplit(url).path
+    headers = sign(caller=caller, callee=callee, method=method, path=path, body=data)
+    return http_json(method, url, body, headers)
 
 
 @pytest.fixture(scope="module")
@@ -137,8 +150,7 @@ def test_an_exception_raised_in_the_callee_is_raised_in_the_caller_as_its_own_cl
         409,
     )
     assert seen["remote_service"] == "catalog"
-    assert 'catalog/shop/catalog.py", line' in seen["remote_traceback"]
-    assert "raise InsufficientStock(" in seen["remote_traceback"]
+    assert seen["remote_traceback"] == ""  # in the catalog's log, not in its answer
 
     status, seen = http_json("POST", f"{shop.orders.url}/reserve", {"product_id": product_id, "quantity": 2})
     assert (status, seen) == (200, {"left": 1})
@@ -166,14 +178,14 @@ def test_the_callers_authorization_is_forwarded_and_the_request_placeholder_is_t
 
 
 def test_arguments_that_do_not_fit_the_signature_are_a_400(shop: Shop) -> None:
-    url = f"{shop.catalog.url}/_monosplit/call/shop.catalog.get_product"
-    status, body = http_json("POST", url, {"args": [], "kwargs": {"colour": "red"}})
+    url = f"{shop.catalog.internal}/_monosplit/call/shop.catalog.get_product"
+    status, body = signed("POST", url, {"args": [], "kwargs": {"colour": "red"}})
 
     assert status == 400
     assert body["error"]["message"] == (
         "bad arguments for shop.catalog.get_product(product_id): missing a required argument: 'product_id'"
     )
-    status, body = http_json("POST", url, ["not", "an", "object"])
+    status, body = signed("POST", url, ["not", "an", "object"])
     assert status == 400 and "the body must be a JSON object" in body["error"]["message"]
 
     with pytest.raises(TypeError, match="missing a required argument") as raised:
@@ -185,16 +197,20 @@ def test_arguments_that_do_not_fit_the_signature_are_a_400(shop: Shop) -> None:
     assert not isinstance(raised.value, BadArguments)
 
 
-def test_a_function_that_is_not_exported_is_a_404(shop: Shop) -> None:
-    status, body = http_json("POST", f"{shop.catalog.url}/_monosplit/call/shop.catalog.drop_everything", {})
-    assert status == 404
-    assert (
-        body["error"]["message"] == "the catalog service exports no function 'shop.catalog.drop_everything'"
+def test_a_function_the_caller_does_not_call_in_the_plan_is_a_403(shop: Shop) -> None:
+    url = f"{shop.catalog.internal}/_monosplit/call/shop.catalog.drop_everything"
+    status, body = signed("POST", url, {})
+    assert status == 403
+    assert body["error"]["message"] == (
+        "the orders unit may not ask the catalog service for a call of shop.catalog.drop_everything"
     )
+    assert "traceback" not in body["error"] and body["error"]["request_id"]
 
-    with pytest.raises(LookupError, match=r"exports no function 'os\.system'") as raised:
+    with pytest.raises(
+        RemoteError, match=r"may not ask the catalog service for a call of os\.system"
+    ) as raised:
         shop.catalog_client().call("os.system", ("true",), {}, idempotent=False)
-    assert isinstance(raised.value, RemoteError) and not isinstance(raised.value, UnknownExport)
+    assert type(raised.value).__name__ == "NotAllowed"
 
 
 def test_probes_and_openapi(shop: Shop) -> None:
@@ -206,19 +222,22 @@ def test_probes_and_openapi(shop: Shop) -> None:
         )
     status, spec = http_json("GET", f"{shop.catalog.url}/openapi.json")
     assert (status, spec["info"]["title"]) == (200, "catalog")
+    status, spec = http_json("GET", f"{shop.catalog.internal}/openapi.json")
+    assert (status, spec["info"]["title"]) == (200, "catalog internal API")
     assert http("GET", f"{shop.orders.url}/openapi.json")[0] == 404
 
 
 def test_metrics_count_requests_calls_and_outbound_calls(shop: Shop, product_id: int) -> None:
     http_json("GET", f"{shop.orders.url}/products/{product_id}")
 
-    status, catalog_metrics, headers = http("GET", f"{shop.catalog.url}/metrics")
+    assert http("GET", f"{shop.catalog.url}/metrics")[0] == 404  # on the internal port only
+    status, catalog_metrics, headers = http("GET", f"{shop.catalog.internal}/metrics")
     assert status == 200 and headers["Content-Type"].startswith("text/plain")
     assert 'monosplit_rpc_calls_total{function="shop.catalog.get_product",outcome="ok"}' in catalog_metrics
     assert 'monosplit_http_requests_total{method="POST",service="catalog",status="200"}' in catalog_metrics
     assert 'monosplit_http_request_seconds_count{service="catalog"}' in catalog_metrics
 
-    orders_metrics = http("GET", f"{shop.orders.url}/metrics")[1]
+    orders_metrics = http("GET", f"{shop.orders.internal}/metrics")[1]
     assert (
         'monosplit_client_requests_total{function="shop.catalog.get_product",outcome="ok",service="catalog"}'
         in orders_metrics
@@ -241,11 +260,11 @@ def test_the_replica_follows_the_owners_table(shop: Shop, films: int) -> None:
 
 
 def test_only_the_owner_serves_a_table(shop: Shop) -> None:
-    status, body = http_json("GET", f"{shop.catalog.url}/_monosplit/replica/categories")
+    status, body = signed("GET", f"{shop.catalog.internal}/_monosplit/replica/categories")
     assert status == 200 and body["table"] == "categories" and body["columns"] == ["id", "name"]
-    # orders holds a copy of categories but does not own it, and nobody has a table called "secrets"
-    assert http("GET", f"{shop.orders.url}/_monosplit/replica/categories")[0] == 404
-    assert http("GET", f"{shop.catalog.url}/_monosplit/replica/secrets")[0] == 404
+    # orders holds a copy of categories but does not own it, and may not read a table called "secrets"
+    assert signed("GET", f"{shop.orders.internal}/_monosplit/replica/categories", callee="orders")[0] == 403
+    assert signed("GET", f"{shop.catalog.internal}/_monosplit/replica/secrets")[0] == 403
 
 
 # --------------------------------------------------------------------------- failures, in process
@@ -282,9 +301,9 @@ def test_not_ready_while_the_database_does_not_answer(
 
     assert response.status_code == 503
     assert response.json is not None and response.json["status"] == "unavailable"
-    assert response.json["reason"].startswith(
-        "database: (sqlite3.OperationalError) unable to open database file"
-    )
+    # in public, the kind of failure and where the log has it; never the database's own words
+    assert response.json["reason"].startswith("database: OperationalError (request id ")
+    assert "sqlite" not in response.json["reason"]
     assert (
         app.test_client().get("/healthz").status_code == 200
     )  # alive all the same: liveness needs no database

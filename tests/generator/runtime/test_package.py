@@ -43,11 +43,13 @@ def test_the_runtime_is_one_flat_package() -> None:
     entries = sorted(path.name for path in RUNTIME.iterdir() if path.name != "__pycache__")
     assert entries == [
         "__init__.py",
+        "auth.py",
         "client.py",
         "codec.py",
         "environment.py",
         "errors.py",
         "flask_server.py",
+        "guard.py",
         "metrics.py",
         "replica_writes.py",
         "schema.py",
@@ -70,18 +72,25 @@ def test_the_copy_serves_without_sqlalchemy_or_monosplit(launcher: ServiceLaunch
         import sys
         for missing in ("sqlalchemy", "generator", "analyzer"):
             sys.modules[missing] = None
+        import json
         from flask import Flask
         from monosplit_runtime import decode, encode, install
+        from monosplit_runtime.auth import sign
 
         def add(a: int, b: int) -> int:
             return a + b
 
         app = Flask("tiny")
-        install(app, service="tiny", exports={"tiny.add": add})
+        install(app, service="tiny", exports={"tiny.add": add}, callers={"big": {"calls": ["tiny.add"]}})
         client = app.test_client()
         assert client.get("/healthz").json == {"status": "ok", "service": "tiny"}
         assert client.get("/readyz").status_code == 200
-        assert client.post("/_monosplit/call/tiny.add", json={"args": [1], "kwargs": {"b": 2}}).json == {"result": 3}
+        body = json.dumps({"args": [1], "kwargs": {"b": 2}}).encode()
+        path = "/_monosplit/call/tiny.add"
+        headers = sign(caller="big", callee="tiny", method="POST", path=path, body=body)
+        internal = "http://localhost:8001"
+        answer = client.post(path, data=body, headers=headers, content_type="application/json", base_url=internal)
+        assert answer.json == {"result": 3}, answer.json
         assert decode(encode(({1, 2}, b"x"))) == ({1, 2}, b"x")
         print("ok")
         """

@@ -23,6 +23,13 @@ EXPORTS = {
 }
 
 
+#: who calls the catalog, for what: orders calls its functions, changes its products' records and
+#: keeps a replica of its categories
+CALLERS = {
+    "orders": {"calls": sorted(EXPORTS), "rows": ["shop.models.Product"], "replicas": ["categories"]},
+}
+
+
 def create_app() -> Flask:
     app = Flask(__name__)
     Base.metadata.create_all(engine)
@@ -33,5 +40,7 @@ def create_app() -> Flask:
         exports=EXPORTS,
         session_provider=get_session,
         openapi='{"openapi": "3.1.0", "info": {"title": "catalog", "version": "1"}}',
+        internal_openapi='{"openapi": "3.1.0", "info": {"title": "catalog internal API", "version": "1"}}',
+        callers=CALLERS,
     )
     return app
