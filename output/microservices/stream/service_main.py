@@ -2,7 +2,11 @@
 
 The stream capability. Serve it with a production WSGI server:
 
-    gunicorn --worker-class gthread --threads 8 --bind 0.0.0.0:8000 service_main:app
+    gunicorn --worker-class gthread --threads 8 --bind 0.0.0.0:8000 --bind 0.0.0.0:8001 service_main:app
+
+Port 8000 serves the application's routes and the probes; port 8001
+(``MONOSPLIT_INTERNAL_PORT``) what other units call, signed with the
+deployment's key (``MONOSPLIT_UNIT_AUTH_KEY_FILE``), and ``/metrics``.
 
 Configuration comes from the environment only; see README.md.
 """
@@ -14,8 +18,13 @@ from pathlib import Path
 
 os.environ.setdefault("MONOSPLIT_SERVICE", "stream")
 
+from monosplit_runtime.environment import read_secret_files  # noqa: E402
+
+read_secret_files()  # NAME from the file NAME_FILE names (Secrets mounted as files), before the app's config
+
 from streamshop.app import create_app  # noqa: E402  (the application, as the monolith builds it)
 from monosplit_runtime.flask_server import install  # noqa: E402
+from monosplit_runtime.urls import add_routes_served_elsewhere  # noqa: E402
 import streamshop.models.media  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
 from monosplit_runtime.schema import Schema  # noqa: E402
 from streamshop.db import Base as _metadata_streamshop_db_Base  # noqa: E402
@@ -27,6 +36,59 @@ from streamshop.services.streaming import watched_title_ids as _streamshop_servi
 EXPORTS = {
     "streamshop.services.streaming.end_all_sessions": _streamshop_services_streaming_end_all_sessions,
     "streamshop.services.streaming.watched_title_ids": _streamshop_services_streaming_watched_title_ids,
+}
+#: the units the plan has call this one, and what each may ask for: nobody else is let in
+CALLERS = {
+    "cart": {
+        "rows": [
+            "streamshop.models.media.PlaybackSession",
+            "streamshop.models.media.WatchHistoryEntry",
+        ],
+    },
+    "catalog": {
+        "rows": [
+            "streamshop.models.media.PlaybackSession",
+            "streamshop.models.media.WatchHistoryEntry",
+        ],
+    },
+    "notifications": {
+        "rows": [
+            "streamshop.models.media.PlaybackSession",
+            "streamshop.models.media.WatchHistoryEntry",
+        ],
+    },
+    "orders": {
+        "rows": [
+            "streamshop.models.media.PlaybackSession",
+            "streamshop.models.media.WatchHistoryEntry",
+        ],
+    },
+    "recommendations": {
+        "calls": [
+            "streamshop.services.streaming.watched_title_ids",
+        ],
+        "replicas": [
+            "watch_history",
+        ],
+        "rows": [
+            "streamshop.models.media.PlaybackSession",
+        ],
+    },
+    "subscriptions": {
+        "rows": [
+            "streamshop.models.media.PlaybackSession",
+            "streamshop.models.media.WatchHistoryEntry",
+        ],
+    },
+    "users": {
+        "calls": [
+            "streamshop.services.streaming.end_all_sessions",
+        ],
+        "rows": [
+            "streamshop.models.media.PlaybackSession",
+            "streamshop.models.media.WatchHistoryEntry",
+        ],
+    },
 }
 #: tables this unit keeps a read-only replica of → the unit that owns them
 REPLICAS = {
@@ -67,6 +129,62 @@ install(
     session_provider=session_source,
     replicas=REPLICAS,
     openapi=Path(__file__).with_name("openapi.json").read_text(encoding="utf-8"),
+    internal_openapi=Path(__file__).with_name("openapi-internal.json").read_text(encoding="utf-8"),
     serve_healthz=False,
+    callers=CALLERS,
     schema=SCHEMA,
 )
+
+#: routes other units serve, so that url_for still builds their URLs (the gateway sends them there)
+ROUTES_ELSEWHERE = (
+    ("auth.login", "/api/auth/login", ("POST",)),
+    ("auth.refresh_token", "/api/auth/refresh", ("POST",)),
+    ("auth.register", "/api/auth/register", ("POST",)),
+    ("cart.add_item", "/api/cart/items", ("POST",)),
+    ("cart.empty_cart", "/api/cart", ("DELETE",)),
+    ("cart.get_cart", "/api/cart", ("GET",)),
+    ("cart.remove_item", "/api/cart/items/<int:product_id>", ("DELETE",)),
+    ("cart.update_item", "/api/cart/items/<int:product_id>", ("PATCH",)),
+    ("catalog.create_product", "/api/catalog/products", ("POST",)),
+    ("catalog.create_title", "/api/catalog/titles", ("POST",)),
+    ("catalog.get_product", "/api/catalog/products/<int:product_id>", ("GET",)),
+    ("catalog.get_title", "/api/catalog/titles/<int:title_id>", ("GET",)),
+    ("catalog.list_genres", "/api/catalog/genres", ("GET",)),
+    ("catalog.list_products", "/api/catalog/products", ("GET",)),
+    ("catalog.list_stock_movements", "/api/catalog/products/<int:product_id>/movements", ("GET",)),
+    ("catalog.list_titles", "/api/catalog/titles", ("GET",)),
+    ("catalog.low_stock", "/api/catalog/inventory/low-stock", ("GET",)),
+    ("catalog.restock_low_stock", "/api/catalog/inventory/restock-low", ("POST",)),
+    ("catalog.restock_product", "/api/catalog/products/<int:product_id>/restock", ("POST",)),
+    ("catalog.search", "/api/catalog/search", ("GET",)),
+    ("catalog.update_product", "/api/catalog/products/<int:product_id>", ("PATCH",)),
+    ("notifications.get_preferences", "/api/notifications/preferences", ("GET",)),
+    ("notifications.list_notifications", "/api/notifications", ("GET",)),
+    ("notifications.mark_all_read", "/api/notifications/read-all", ("POST",)),
+    ("notifications.mark_read", "/api/notifications/<int:notification_id>/read", ("POST",)),
+    ("notifications.unread_count", "/api/notifications/unread-count", ("GET",)),
+    ("notifications.update_preferences", "/api/notifications/preferences", ("PUT",)),
+    ("orders.cancel_order", "/api/orders/<int:order_id>/cancel", ("POST",)),
+    ("orders.get_order", "/api/orders/<int:order_id>", ("GET",)),
+    ("orders.list_orders", "/api/orders", ("GET",)),
+    ("orders.place_order", "/api/orders", ("POST",)),
+    ("payments.get_payment", "/api/payments/<int:payment_id>", ("GET",)),
+    ("payments.list_payments", "/api/payments", ("GET",)),
+    ("payments.validate_card", "/api/payments/cards/validate", ("POST",)),
+    ("recommendations.get_recommendations", "/api/recommendations", ("GET",)),
+    ("recommendations.recommended_products", "/api/recommendations/products", ("GET",)),
+    ("recommendations.recommended_titles", "/api/recommendations/titles", ("GET",)),
+    ("subscriptions.cancel_my_subscription", "/api/subscriptions/me/cancel", ("POST",)),
+    ("subscriptions.create_subscription", "/api/subscriptions", ("POST",)),
+    ("subscriptions.list_plans", "/api/subscriptions/plans", ("GET",)),
+    ("subscriptions.my_subscription", "/api/subscriptions/me", ("GET",)),
+    ("subscriptions.run_renewals", "/api/subscriptions/renewals/run", ("POST",)),
+    ("users.add_my_address", "/api/users/me/addresses", ("POST",)),
+    ("users.change_my_password", "/api/users/me/password", ("POST",)),
+    ("users.get_me", "/api/users/me", ("GET",)),
+    ("users.get_public_profile", "/api/users/<int:user_id>", ("GET",)),
+    ("users.list_my_addresses", "/api/users/me/addresses", ("GET",)),
+    ("users.my_summary", "/api/users/me/summary", ("GET",)),
+    ("users.update_me", "/api/users/me", ("PATCH",)),
+)
+add_routes_served_elsewhere(app, ROUTES_ELSEWHERE)

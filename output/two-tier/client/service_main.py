@@ -2,7 +2,11 @@
 
 The client tier: public HTTP routes and presentation. Serve it with a production WSGI server:
 
-    gunicorn --worker-class gthread --threads 8 --bind 0.0.0.0:8000 service_main:app
+    gunicorn --worker-class gthread --threads 8 --bind 0.0.0.0:8000 --bind 0.0.0.0:8001 service_main:app
+
+Port 8000 serves the application's routes and the probes; port 8001
+(``MONOSPLIT_INTERNAL_PORT``) what other units call, signed with the
+deployment's key (``MONOSPLIT_UNIT_AUTH_KEY_FILE``), and ``/metrics``.
 
 Configuration comes from the environment only; see README.md.
 """
@@ -14,12 +18,19 @@ from pathlib import Path
 
 os.environ.setdefault("MONOSPLIT_SERVICE", "client")
 
+from monosplit_runtime.environment import read_secret_files  # noqa: E402
+
+read_secret_files()  # NAME from the file NAME_FILE names (Secrets mounted as files), before the app's config
+
 from streamshop.app import create_app  # noqa: E402  (the application, as the monolith builds it)
 from monosplit_runtime.flask_server import install  # noqa: E402
 from streamshop.db import get_session as session_source  # noqa: E402
 
 #: what other units may call, by the name they call it
 EXPORTS = {
+}
+#: the units the plan has call this one, and what each may ask for: nobody else is let in
+CALLERS = {
 }
 #: tables this unit keeps a read-only replica of → the unit that owns them
 REPLICAS = {
@@ -33,5 +44,7 @@ install(
     session_provider=session_source,
     replicas=REPLICAS,
     openapi=Path(__file__).with_name("openapi.json").read_text(encoding="utf-8"),
+    internal_openapi=Path(__file__).with_name("openapi-internal.json").read_text(encoding="utf-8"),
     serve_healthz=False,
+    callers=CALLERS,
 )

@@ -2,7 +2,11 @@
 
 The server tier: business logic and data behind an internal API. Serve it with a production WSGI server:
 
-    gunicorn --worker-class gthread --threads 8 --bind 0.0.0.0:8000 service_main:app
+    gunicorn --worker-class gthread --threads 8 --bind 0.0.0.0:8000 --bind 0.0.0.0:8001 service_main:app
+
+Port 8000 serves the application's routes and the probes; port 8001
+(``MONOSPLIT_INTERNAL_PORT``) what other units call, signed with the
+deployment's key (``MONOSPLIT_UNIT_AUTH_KEY_FILE``), and ``/metrics``.
 
 Configuration comes from the environment only; see README.md.
 """
@@ -14,8 +18,13 @@ from pathlib import Path
 
 os.environ.setdefault("MONOSPLIT_SERVICE", "server")
 
+from monosplit_runtime.environment import read_secret_files  # noqa: E402
+
+read_secret_files()  # NAME from the file NAME_FILE names (Secrets mounted as files), before the app's config
+
 from streamshop.app import create_app  # noqa: E402  (the application, as the monolith builds it)
 from monosplit_runtime.flask_server import install  # noqa: E402
+from monosplit_runtime.urls import add_routes_served_elsewhere  # noqa: E402
 import streamshop.models.catalog  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
 import streamshop.models.commerce  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
 import streamshop.models.media  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
@@ -166,6 +175,99 @@ EXPORTS = {
     "streamshop.services.streaming.watch_history": _streamshop_services_streaming_watch_history,
     "streamshop.utils.timeutil.parse_iso": _streamshop_utils_timeutil_parse_iso,
 }
+#: the units the plan has call this one, and what each may ask for: nobody else is let in
+CALLERS = {
+    "client": {
+        "calls": [
+            "streamshop.services.account.add_address",
+            "streamshop.services.account.change_password",
+            "streamshop.services.account.get_user",
+            "streamshop.services.account.list_addresses",
+            "streamshop.services.account.login",
+            "streamshop.services.account.register_user",
+            "streamshop.services.account.serialize_address",
+            "streamshop.services.account.serialize_user",
+            "streamshop.services.account.update_profile",
+            "streamshop.services.billing.available_plans",
+            "streamshop.services.billing.cancel_subscription",
+            "streamshop.services.billing.charge",
+            "streamshop.services.billing.describe_card",
+            "streamshop.services.billing.get_current_subscription",
+            "streamshop.services.billing.get_payment",
+            "streamshop.services.billing.get_payment_for_order",
+            "streamshop.services.billing.has_active_prime",
+            "streamshop.services.billing.list_payments",
+            "streamshop.services.billing.renew_due_subscriptions",
+            "streamshop.services.billing.serialize_payment",
+            "streamshop.services.billing.serialize_subscription",
+            "streamshop.services.billing.subscribe",
+            "streamshop.services.catalog.create_product",
+            "streamshop.services.catalog.create_title",
+            "streamshop.services.catalog.get_product",
+            "streamshop.services.catalog.get_title",
+            "streamshop.services.catalog.get_titles_by_ids",
+            "streamshop.services.catalog.list_genres",
+            "streamshop.services.catalog.list_products",
+            "streamshop.services.catalog.list_titles",
+            "streamshop.services.catalog.search_catalog",
+            "streamshop.services.catalog.seed_demo_catalog",
+            "streamshop.services.catalog.update_product",
+            "streamshop.services.checkout.add_to_cart",
+            "streamshop.services.checkout.checkout",
+            "streamshop.services.checkout.clear_cart",
+            "streamshop.services.checkout.get_or_create_cart",
+            "streamshop.services.checkout.remove_from_cart",
+            "streamshop.services.checkout.serialize_cart",
+            "streamshop.services.checkout.update_cart_item",
+            "streamshop.services.inventory.bulk_restock_low_stock",
+            "streamshop.services.inventory.low_stock_report",
+            "streamshop.services.inventory.restock",
+            "streamshop.services.inventory.serialize_movement",
+            "streamshop.services.inventory.stock_movements",
+            "streamshop.services.notifications.get_preferences",
+            "streamshop.services.notifications.list_notifications",
+            "streamshop.services.notifications.mark_all_read",
+            "streamshop.services.notifications.mark_read",
+            "streamshop.services.notifications.serialize_notification",
+            "streamshop.services.notifications.serialize_preferences",
+            "streamshop.services.notifications.unread_count",
+            "streamshop.services.notifications.update_preferences",
+            "streamshop.services.orders.cancel_order",
+            "streamshop.services.orders.count_orders",
+            "streamshop.services.orders.get_order",
+            "streamshop.services.orders.list_orders",
+            "streamshop.services.orders.serialize_order",
+            "streamshop.services.recommendations.get_recommendations",
+            "streamshop.services.recommendations.recommend_products",
+            "streamshop.services.recommendations.recommend_titles",
+            "streamshop.services.streaming.continue_watching",
+            "streamshop.services.streaming.heartbeat",
+            "streamshop.services.streaming.serialize_history_entry",
+            "streamshop.services.streaming.serialize_playback",
+            "streamshop.services.streaming.start_playback",
+            "streamshop.services.streaming.stop_playback",
+            "streamshop.services.streaming.watch_history",
+            "streamshop.utils.timeutil.parse_iso",
+        ],
+        "rows": [
+            "streamshop.models.catalog.Product",
+            "streamshop.models.catalog.Title",
+            "streamshop.models.commerce.Cart",
+            "streamshop.models.commerce.CartItem",
+            "streamshop.models.commerce.Order",
+            "streamshop.models.commerce.OrderItem",
+            "streamshop.models.commerce.Payment",
+            "streamshop.models.commerce.StockMovement",
+            "streamshop.models.media.PlaybackSession",
+            "streamshop.models.media.WatchHistoryEntry",
+            "streamshop.models.notification.Notification",
+            "streamshop.models.notification.NotificationPreference",
+            "streamshop.models.user.Address",
+            "streamshop.models.user.Subscription",
+            "streamshop.models.user.User",
+        ],
+    },
+}
 #: tables this unit keeps a read-only replica of → the unit that owns them
 REPLICAS = {
 }
@@ -205,6 +307,67 @@ install(
     session_provider=session_source,
     replicas=REPLICAS,
     openapi=Path(__file__).with_name("openapi.json").read_text(encoding="utf-8"),
+    internal_openapi=Path(__file__).with_name("openapi-internal.json").read_text(encoding="utf-8"),
     serve_healthz=False,
+    callers=CALLERS,
     schema=SCHEMA,
 )
+
+#: routes other units serve, so that url_for still builds their URLs (the gateway sends them there)
+ROUTES_ELSEWHERE = (
+    ("auth.login", "/api/auth/login", ("POST",)),
+    ("auth.refresh_token", "/api/auth/refresh", ("POST",)),
+    ("auth.register", "/api/auth/register", ("POST",)),
+    ("cart.add_item", "/api/cart/items", ("POST",)),
+    ("cart.empty_cart", "/api/cart", ("DELETE",)),
+    ("cart.get_cart", "/api/cart", ("GET",)),
+    ("cart.remove_item", "/api/cart/items/<int:product_id>", ("DELETE",)),
+    ("cart.update_item", "/api/cart/items/<int:product_id>", ("PATCH",)),
+    ("catalog.create_product", "/api/catalog/products", ("POST",)),
+    ("catalog.create_title", "/api/catalog/titles", ("POST",)),
+    ("catalog.get_product", "/api/catalog/products/<int:product_id>", ("GET",)),
+    ("catalog.get_title", "/api/catalog/titles/<int:title_id>", ("GET",)),
+    ("catalog.list_genres", "/api/catalog/genres", ("GET",)),
+    ("catalog.list_products", "/api/catalog/products", ("GET",)),
+    ("catalog.list_stock_movements", "/api/catalog/products/<int:product_id>/movements", ("GET",)),
+    ("catalog.list_titles", "/api/catalog/titles", ("GET",)),
+    ("catalog.low_stock", "/api/catalog/inventory/low-stock", ("GET",)),
+    ("catalog.restock_low_stock", "/api/catalog/inventory/restock-low", ("POST",)),
+    ("catalog.restock_product", "/api/catalog/products/<int:product_id>/restock", ("POST",)),
+    ("catalog.search", "/api/catalog/search", ("GET",)),
+    ("catalog.update_product", "/api/catalog/products/<int:product_id>", ("PATCH",)),
+    ("notifications.get_preferences", "/api/notifications/preferences", ("GET",)),
+    ("notifications.list_notifications", "/api/notifications", ("GET",)),
+    ("notifications.mark_all_read", "/api/notifications/read-all", ("POST",)),
+    ("notifications.mark_read", "/api/notifications/<int:notification_id>/read", ("POST",)),
+    ("notifications.unread_count", "/api/notifications/unread-count", ("GET",)),
+    ("notifications.update_preferences", "/api/notifications/preferences", ("PUT",)),
+    ("orders.cancel_order", "/api/orders/<int:order_id>/cancel", ("POST",)),
+    ("orders.get_order", "/api/orders/<int:order_id>", ("GET",)),
+    ("orders.list_orders", "/api/orders", ("GET",)),
+    ("orders.place_order", "/api/orders", ("POST",)),
+    ("payments.get_payment", "/api/payments/<int:payment_id>", ("GET",)),
+    ("payments.list_payments", "/api/payments", ("GET",)),
+    ("payments.validate_card", "/api/payments/cards/validate", ("POST",)),
+    ("recommendations.get_recommendations", "/api/recommendations", ("GET",)),
+    ("recommendations.recommended_products", "/api/recommendations/products", ("GET",)),
+    ("recommendations.recommended_titles", "/api/recommendations/titles", ("GET",)),
+    ("stream.continue_watching", "/api/stream/continue-watching", ("GET",)),
+    ("stream.history", "/api/stream/history", ("GET",)),
+    ("stream.session_heartbeat", "/api/stream/sessions/<session_id>/heartbeat", ("POST",)),
+    ("stream.start_session", "/api/stream/sessions", ("POST",)),
+    ("stream.stop_session", "/api/stream/sessions/<session_id>/stop", ("POST",)),
+    ("subscriptions.cancel_my_subscription", "/api/subscriptions/me/cancel", ("POST",)),
+    ("subscriptions.create_subscription", "/api/subscriptions", ("POST",)),
+    ("subscriptions.list_plans", "/api/subscriptions/plans", ("GET",)),
+    ("subscriptions.my_subscription", "/api/subscriptions/me", ("GET",)),
+    ("subscriptions.run_renewals", "/api/subscriptions/renewals/run", ("POST",)),
+    ("users.add_my_address", "/api/users/me/addresses", ("POST",)),
+    ("users.change_my_password", "/api/users/me/password", ("POST",)),
+    ("users.get_me", "/api/users/me", ("GET",)),
+    ("users.get_public_profile", "/api/users/<int:user_id>", ("GET",)),
+    ("users.list_my_addresses", "/api/users/me/addresses", ("GET",)),
+    ("users.my_summary", "/api/users/me/summary", ("GET",)),
+    ("users.update_me", "/api/users/me", ("PATCH",)),
+)
+add_routes_served_elsewhere(app, ROUTES_ELSEWHERE)

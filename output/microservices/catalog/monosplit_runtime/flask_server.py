@@ -6,35 +6,67 @@
   service, as one transaction of this service's database;
 * ``GET /healthz`` (liveness), ``GET /readyz`` (readiness: the schema is up
   to date and the database answers), ``GET /metrics`` (Prometheus),
-  ``GET /openapi.json``;
+  ``GET /openapi.json`` (the public routes on the public port, the internal
+  API on the internal one);
 * ``GET /_monosplit/replica/<table>``: every row of a table this service owns,
-  for services that keep a read replica of it.
+  for services that keep a read replica of it;
+* ``POST /_monosplit/row``: a change another service made to a record of one
+  of this service's rows; ``POST /_monosplit/transaction/<id>/<verb>``.
 
-The ``/_monosplit/`` endpoints are for the other services of the system
-only: route them inside the cluster, never through the public ingress.
+The ``/_monosplit/`` endpoints and ``/metrics`` are served on the internal
+port only (:mod:`.guard`), and every ``/_monosplit/`` request must be signed
+by a unit of the deployment (401 otherwise) that the plan's call graph lets
+ask for it (403 otherwise; :mod:`.auth`). Error bodies carry the exception's
+class and message and a request id, never a traceback: that is logged.
 """
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import json
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, has_app_context, has_request_context, request
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_app_context,
+    has_request_context,
+    request,
+)
 
+from . import auth, replica_writes, transactions
 from . import schema as schemas
-from . import transactions
-from .client import ServiceClient
-from .codec import REQUEST_CONTEXT, SESSION_CONTEXT, decode, encode, register_context_provider
-from .errors import BadArguments, ServiceUnavailable, UndecodableValue, UnknownExport
+from .client import ServiceClient, internal_url
+from .codec import (
+    REQUEST_CONTEXT,
+    SESSION_CONTEXT,
+    decode,
+    encode,
+    is_secret_column,
+    qualname_of,
+    register_context_provider,
+    row_by_key,
+    set_request_id_source,
+)
+from .errors import (
+    BadArguments,
+    NotAllowed,
+    NotAuthenticated,
+    ServiceUnavailable,
+    UndecodableValue,
+    UnknownExport,
+)
+from .guard import INTERNAL_KEY, REQUEST_ID_KEY, PortSplit
 from .metrics import CONTENT_TYPE_LATEST, HTTP_REQUESTS, HTTP_SECONDS, RPC_CALLS, exposition
 
 __all__ = ["install"]
@@ -43,6 +75,7 @@ logger = logging.getLogger(__name__)
 
 EXTENSION_KEY = "monosplit_runtime"
 _NO_REPLICAS: Mapping[str, str] = MappingProxyType({})
+_NO_CALLERS: Mapping[str, Mapping[str, Iterable[str]]] = MappingProxyType({})
 #: requests that never wait for a replica refresh: probes, metrics, and the replicas themselves
 _PATHS_WITHOUT_REPLICAS = ("/healthz", "/readyz", "/metrics", "/openapi.json")
 _STARTED_KEY = "monosplit_runtime.started"
@@ -58,9 +91,11 @@ def install(
     session_provider: SessionProvider | None = None,
     replicas: Mapping[str, str] = _NO_REPLICAS,
     openapi: str | None = None,
+    internal_openapi: str | None = None,
     serve_healthz: bool = True,
     metadata: Any = None,
     schema: schemas.Schema | None = None,
+    callers: Mapping[str, Mapping[str, Iterable[str]]] = _NO_CALLERS,
 ) -> None:
     """Make ``app`` the service called ``service``.
 
@@ -73,9 +108,13 @@ def install(
     mapped class's); ``schema`` says which tables this service's database
     must hold, and how to bring it up to date (see :mod:`.schema`): that is
     done here, inside the app context, and until it has succeeded every
-    request but the probes is answered 503 and ``/readyz`` names the error
-    (each readiness check tries again). Raises ``ValueError`` for replicas
-    without a session provider to store them with.
+    request but the probes is answered 503 and ``/readyz`` says so (each
+    readiness check tries again). ``openapi`` and ``internal_openapi`` are
+    the documents ``/openapi.json`` serves on the public and the internal
+    port. ``callers`` maps each unit that may call this one to what it may
+    ask for: ``{"calls": [qualname...], "replicas": [table...], "rows":
+    [model qualname...]}``; no one else is let in. Raises ``ValueError`` for
+    replicas without a session provider to store them with.
     """
     if replicas and session_provider is None:
         raise ValueError(f"{service}: read replicas ({', '.join(sorted(replicas))}) need a session_provider")
@@ -83,13 +122,24 @@ def install(
     app.extensions[EXTENSION_KEY] = _Installed(service=service, session_provider=session_provider)
     register_context_provider(SESSION_CONTEXT, _session_of_current_app)
     register_context_provider(REQUEST_CONTEXT, _current_request)
+    set_request_id_source(current_request_id)
+    app.wsgi_app = PortSplit(app.wsgi_app)  # type: ignore[method-assign]
+    _bound_integers(app)
 
     tables = _Tables(metadata)
     readiness = _SchemaReadiness(app, service, schema, session_provider) if schema is not None else None
     if readiness is not None:
         readiness.ensure()
     endpoints = _Endpoints(
-        service, dict(exports), session_provider, frozenset(replicas), tables, openapi, readiness
+        service,
+        dict(exports),
+        session_provider,
+        frozenset(replicas),
+        tables,
+        openapi,
+        internal_openapi,
+        auth.Callers.of(callers),
+        readiness,
     )
     blueprint = Blueprint("monosplit_runtime", __name__)
     blueprint.add_url_rule("/_monosplit/call/<path:qualname>", "call", endpoints.call, methods=["POST"])
@@ -97,11 +147,12 @@ def install(
         blueprint.add_url_rule("/healthz", "healthz", endpoints.healthz, methods=["GET"])
     blueprint.add_url_rule("/readyz", "readyz", endpoints.readyz, methods=["GET"])
     blueprint.add_url_rule("/metrics", "metrics", endpoints.metrics, methods=["GET"])
-    if openapi is not None:
+    if openapi is not None or internal_openapi is not None:
         blueprint.add_url_rule("/openapi.json", "openapi", endpoints.openapi, methods=["GET"])
     if session_provider is not None:
         blueprint.add_url_rule("/_monosplit/replica/<table>", "replica", endpoints.replica, methods=["GET"])
         blueprint.add_url_rule("/_monosplit/row", "row", endpoints.change_row, methods=["POST"])
+        blueprint.add_url_rule("/_monosplit/rows/<table>", "rows", endpoints.write_rows, methods=["POST"])
 
     blueprint.add_url_rule(
         "/_monosplit/transaction/<transaction_id>/<any(commit, abort):verb>",
@@ -109,9 +160,13 @@ def install(
         endpoints.finish_transaction,
         methods=["POST"],
     )
-    # first of all hooks: the replica refresh and the app's own code run inside the transaction,
-    # and only once the schema is there
-    first = [_begin_request] if readiness is None else [_begin_request, readiness.gate]
+    # first of all hooks: who is calling decides whether a transaction header counts; the
+    # replica refresh and the app's own code run inside the transaction, and only once the
+    # schema is there
+    authenticate = _Authenticator(service)
+    first: list[Any] = [authenticate, _begin_request]
+    if readiness is not None:
+        first.append(readiness.gate)
     app.before_request_funcs.setdefault(None, [])[0:0] = first
     app.after_request(_record_status)
     app.teardown_request(_end_request)
@@ -119,8 +174,108 @@ def install(
     if replicas:
         assert session_provider is not None
         readers = [_ReplicaReader(table, owner, tables) for table, owner in sorted(replicas.items())]
-        app.before_request(_ReplicaRefresh(service, readers, session_provider))
+        # before the app's own hooks too: a before_app_request hook reading current_user (a
+        # replicated row) must see the copy as of this request, as the monolith sees its table
+        app.before_request_funcs[None].insert(len(first), _ReplicaRefresh(service, readers, session_provider))
+        clients = {reader.owner: reader.client for reader in readers}
+        replica_writes.forward_replica_writes(replicas, clients.__getitem__)
     app.register_blueprint(blueprint)
+
+
+#: the largest integer a path's ``<int:...>`` matches: SQLite's and BIGINT's; beyond it is 404
+MAX_PATH_INTEGER = 2**63 - 1
+
+
+def _bound_integers(app: Flask) -> None:
+    """Path integers out of the database's range match no route (404), instead of failing in it (500).
+
+    The ``int`` converter matches at most 19 digits and values up to
+    :data:`MAX_PATH_INTEGER`. A value check alone is not enough: werkzeug
+    would still find the path under another method and answer 405. Rules
+    already registered are bound again in a fresh map with that converter;
+    rules registered later get it from the map.
+    """
+    from werkzeug.routing import IntegerConverter, Map
+
+    class BoundedInteger(IntegerConverter):
+        regex = r"\d{1,19}"
+
+        def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("max", MAX_PATH_INTEGER)
+            if kwargs.get("signed"):
+                kwargs.setdefault("min", -MAX_PATH_INTEGER - 1)
+            super().__init__(map, *args, **kwargs)
+            if kwargs.get("signed"):
+                self.regex = r"-?\d{1,19}"
+
+    old = app.url_map
+    fresh = Map(
+        default_subdomain=old.default_subdomain,
+        strict_slashes=old.strict_slashes,
+        merge_slashes=old.merge_slashes,
+        redirect_defaults=old.redirect_defaults,
+        converters={**old.converters, "int": BoundedInteger},
+        sort_parameters=old.sort_parameters,
+        sort_key=old.sort_key,
+        host_matching=old.host_matching,
+    )
+    for attribute in ("subdomain_matching",):  # Flask's own settings, where it keeps them
+        if hasattr(old, attribute):
+            setattr(fresh, attribute, getattr(old, attribute))
+    for rule in old.iter_rules():
+        fresh.add(rule.empty())
+    app.url_map = fresh
+
+
+def current_request_id() -> str | None:
+    """The id this request's errors are logged and answered under."""
+    if not has_request_context():
+        return None
+    found = request.environ.get(REQUEST_ID_KEY)
+    return str(found) if found else None
+
+
+def _internal_request() -> bool:
+    return bool(request.environ.get(INTERNAL_KEY)) and request.path.startswith("/_monosplit/")
+
+
+@dataclass(frozen=True, slots=True)
+class _Authenticator:
+    """``before_request`` hook: an internal request must be signed by a unit of this deployment (401)."""
+
+    service: str
+
+    def __call__(self) -> Response | None:
+        if not _internal_request():
+            return None
+        signed_path = request.path + (
+            f"?{request.query_string.decode('latin-1')}" if request.query_string else ""
+        )
+        try:
+            g.monosplit_caller = auth.verify(
+                request.headers,
+                callee=self.service,
+                method=request.method,
+                path=signed_path,
+                body=request.get_data(cache=True),
+                transaction=request.headers.get(transactions.HEADER, ""),
+            )
+        except auth.AuthError as exc:
+            logger.warning(
+                "refused %s %s (request id %s): %s", request.method, request.path, current_request_id(), exc
+            )
+            return error_response(
+                NotAuthenticated(
+                    f"the {self.service} service accepts internal requests only from the units of its deployment",
+                    service=self.service,
+                )
+            )
+        return None
+
+
+def caller() -> str | None:
+    """The unit that sent the current internal request, once its signature was checked."""
+    return getattr(g, "monosplit_caller", None) if has_request_context() else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,10 +294,13 @@ def _session_of_current_app() -> Any:
 
 
 def _begin_request() -> None:
-    # internal endpoints join a transaction only when the caller says so
-    if request.path.startswith("/_monosplit/") and transactions.HEADER not in request.headers:
+    transactions.expire_abandoned()  # whatever the request, a transaction left open does not outlive its time
+    if _internal_request():
+        # an authenticated unit's call joins a transaction only when the caller says so
+        if caller() is not None and transactions.HEADER in request.headers:
+            transactions.begin_request(trusted=True)
         return
-    transactions.begin_request()
+    transactions.begin_request(trusted=False)  # from outside: its own transaction, whatever it claims
 
 
 def _record_status(response: Response) -> Response:
@@ -178,12 +336,20 @@ def declared_status(exc: BaseException) -> int | None:
 
 
 def error_response(exc: BaseException) -> Response:
-    """``{"error": <encoded exception>}`` with the status it declares, else 500 (and then it is logged)."""
+    """``{"error": <encoded exception>}`` with the status it declares, else 500 (and then it is logged).
+
+    The body names the request id and never carries a traceback; what the
+    database or the system said (SQL, parameters, paths) is in the log only.
+    """
     status = declared_status(exc)
+    request_id = current_request_id()
     if status is None:
         status = 500
-        logger.error("unexpected %s: %s", type(exc).__name__, exc, exc_info=exc)
-    return _json({"error": encode(exc, path="error")}, status)
+        logger.error("unexpected %s (request id %s): %s", type(exc).__name__, request_id, exc, exc_info=exc)
+    response = _json({"error": encode(exc, path="error")}, status)
+    if request_id:
+        response.headers["X-Request-ID"] = request_id
+    return response
 
 
 class _Endpoints:
@@ -195,6 +361,8 @@ class _Endpoints:
         replicated: frozenset[str],
         tables: _Tables,
         openapi: str | None,
+        internal_openapi: str | None,
+        callers: auth.Callers,
         readiness: _SchemaReadiness | None = None,
     ) -> None:
         self.service = service
@@ -204,9 +372,23 @@ class _Endpoints:
         self.replicated = replicated
         self.tables = tables
         self.openapi_text = openapi
+        self.internal_openapi_text = internal_openapi
+        self.callers = callers
         self._signatures: dict[str, inspect.Signature] = {}  # worked out once per export, not per call
 
+    def _refused(self, what: str) -> Response:
+        who = caller() or "an unknown unit"
+        logger.warning("refused %s to %s (request id %s)", what, who, current_request_id())
+        return error_response(
+            NotAllowed(
+                f"the {who} unit may not ask the {self.service} service for {what}", service=self.service
+            )
+        )
+
     def call(self, qualname: str) -> Response:
+        if not self.callers.may_call(caller() or "", qualname):
+            RPC_CALLS.labels("<not allowed>", "not_allowed").inc()
+            return self._refused(f"a call of {qualname}")
         function = self.exports.get(qualname)
         if function is None:
             RPC_CALLS.labels("<not exported>", "not_found").inc()
@@ -285,24 +467,42 @@ class _Endpoints:
             logger.exception("rollback failed after an error in the %s service", self.service)
 
     def change_row(self) -> Response:
-        """Another service changed a record of one of this service's rows: apply it to the row itself."""
+        """Another service changed a record of one of this service's rows: apply it to the row itself.
+
+        The class is looked up among the classes this service maps (never
+        imported by the name the caller gives), must be one the caller holds
+        records of, and the field must be one of its mapped attributes.
+        """
         payload = request.get_json(force=True, silent=True) or {}
         name, op, field_name = payload.get("class"), payload.get("op"), payload.get("field")
-        cls = importlib.import_module(str(name).rpartition(".")[0]) if isinstance(name, str) else None
-        model = getattr(cls, str(name).rpartition(".")[2], None) if cls is not None else None
-        if model is None or op not in ("set", "clear", "append", "remove") or not isinstance(field_name, str):
+        if not isinstance(name, str) or not self.callers.may_change(caller() or "", name):
+            return self._refused(f"a change to {name!r} rows")
+        model = _mapped_class(name, self.tables, self.replicated)
+        if (
+            model is None
+            or op not in ("set", "clear", "append", "remove")
+            or not isinstance(field_name, str)
+            or field_name not in _mapped_attributes(model)
+        ):
             return error_response(
                 BadArguments(
-                    f"cannot change {name!r}: not a model of the {self.service} service", service=self.service
+                    f"cannot change {name}.{field_name}: not a mapped attribute of a model the {self.service} "
+                    "service owns",
+                    service=self.service,
                 )
             )
         assert self.session_provider is not None
         session = transactions.session_for_call(self.session_provider)
         try:
             pk = decode(payload.get("pk", []))
-            row = session.get(model, pk[0] if len(pk) == 1 else tuple(pk))
+            if not isinstance(pk, list) or not pk:
+                raise BadArguments("the row's primary key must be a non-empty list", service=self.service)
+            row = row_by_key(session, model, pk[0] if len(pk) == 1 else tuple(pk))
             if row is None:
-                raise LookupError(f"no {model.__name__} row with key {pk} in the {self.service} service")
+                raise UnknownExport(
+                    f"no {model.__name__} row with key {pk} in the {self.service} service",
+                    service=self.service,
+                )
             value = decode(payload.get("value"))
             if op == "set":
                 setattr(row, field_name, value)
@@ -318,7 +518,39 @@ class _Endpoints:
             return error_response(exc)
         return _json({"changed": True}, 200)
 
+    def write_rows(self, table: str) -> Response:
+        """Another unit wrote rows of a table this one owns, to its replica: apply them here, in the transaction.
+
+        Only a unit the plan gives a replica of the table may (see :mod:`.replica_writes`).
+        """
+        if not self.callers.may_read(caller() or "", table):
+            return self._refused(f"a write of table {table!r}")
+        found = None if table in self.replicated else self.tables.get(table)
+        payload = request.get_json(force=True, silent=True) or {}
+        op = payload.get("op")
+        if found is None or op not in ("insert", "update", "delete"):
+            return error_response(
+                BadArguments(
+                    f"cannot write {table!r}: not a table of the {self.service} service", service=self.service
+                )
+            )
+        assert self.session_provider is not None
+        session = transactions.session_for_call(self.session_provider)
+        try:
+            keys = replica_writes.apply_writes(
+                session, found, op, replica_writes.decode_rows(payload.get("rows"))
+            )
+            if transactions.pending_session() is None:
+                session.commit()  # not part of a transaction: this write is one
+        except Exception as exc:  # noqa: BLE001 - the caller gets the error as itself
+            if transactions.pending_session() is None:
+                session.rollback()
+            return error_response(exc)
+        return _json({"keys": [{k: encode(v, path=k) for k, v in key.items()} for key in keys]}, 200)
+
     def finish_transaction(self, transaction_id: str, verb: str) -> Response:
+        if not self.callers.takes_part(caller() or ""):
+            return self._refused(f"the {verb} of a transaction")
         transactions.finish(transaction_id, commit=verb == "commit")
         return _json({"transaction": transaction_id, "outcome": verb}, 200)
 
@@ -327,7 +559,7 @@ class _Endpoints:
 
     def readyz(self) -> Response:
         if self.readiness is not None and not self.readiness.ensure():
-            reason = f"schema: {self.readiness.error}"
+            reason = f"schema: {_shown(self.readiness.error)}"
             return _json({"status": "unavailable", "service": self.service, "reason": reason}, 503)
         if self.session_provider is not None:
             from sqlalchemy import text
@@ -337,32 +569,43 @@ class _Endpoints:
                 session.execute(text("SELECT 1"))
                 session.rollback()
             except Exception as exc:
-                logger.warning("not ready: the database does not answer", exc_info=True)
-                return _json(
-                    {"status": "unavailable", "service": self.service, "reason": f"database: {exc}"}, 503
+                logger.warning(
+                    "not ready (request id %s): the database does not answer: %s",
+                    current_request_id(),
+                    exc,
+                    exc_info=True,
                 )
+                reason = f"database: {type(exc).__name__} (request id {current_request_id()}: see the log)"
+                return _json({"status": "unavailable", "service": self.service, "reason": reason}, 503)
         return _json({"status": "ready", "service": self.service}, 200)
 
     def metrics(self) -> Response:
         return Response(exposition(), status=200, content_type=CONTENT_TYPE_LATEST)
 
     def openapi(self) -> Response:
-        return Response(self.openapi_text, status=200, mimetype="application/json")
+        document = self.internal_openapi_text if request.environ.get(INTERNAL_KEY) else self.openapi_text
+        if document is None:
+            return error_response(UnknownExport("no OpenAPI document here", service=self.service))
+        return Response(document, status=200, mimetype="application/json")
 
     def replica(self, table: str) -> Response:
-        """Every row of a table this service owns, for the services that keep a replica of it."""
+        """Every row of a table this service owns, for the services that keep a replica of it.
+
+        Secret columns (:func:`.codec.is_secret_column`) are left out: they stay here.
+        """
+        if not self.callers.may_read(caller() or "", table):
+            return self._refused(f"the rows of table {table!r}")
         found = None if table in self.replicated else self.tables.get(table)
         if found is None:
             return error_response(
                 UnknownExport(f"the {self.service} service owns no table {table!r}", service=self.service)
             )
-        from sqlalchemy import select
-
         assert self.session_provider is not None
         session = self.session_provider()
         try:
-            rows = session.execute(select(found).order_by(*found.primary_key.columns)).all()
-            columns = [column.name for column in found.columns]
+            sent = [column for column in found.columns if not is_secret_column(column.name)]
+            rows = session.execute(_select(sent).order_by(*found.primary_key.columns)).fetchall()
+            columns = [column.name for column in sent]
             encoded = [
                 [
                     encode(value, path=f"{table}.rows[{index}].{name}")
@@ -373,6 +616,62 @@ class _Endpoints:
         finally:
             session.rollback()  # read-only: end the transaction
         return _json({"table": found.name, "columns": columns, "rows": encoded}, 200)
+
+
+def _shown(error: str) -> str:
+    """An error line as this request may see it: whole on the internal port, its class alone in public."""
+    if has_request_context() and request.environ.get(INTERNAL_KEY):
+        return error
+    kind = error.split(":", 1)[0].strip() or "error"
+    return f"{kind} (request id {current_request_id()}: see the log)"
+
+
+def _mapped_class(name: str, tables: _Tables, replicated: frozenset[str]) -> Any:
+    """The class this service maps under ``module.QualName`` to a table it owns (not a replica), if any."""
+    for mapper in _all_mappers():
+        cls = mapper.class_
+        table = getattr(mapper.local_table, "name", None)
+        if qualname_of(cls) == name and table not in replicated and tables.get(str(table)) is not None:
+            return cls
+    return None
+
+
+def _all_mappers() -> list[Any]:
+    """Every mapper of every ORM registry in the process: the classes this service can know rows of."""
+    import importlib
+
+    registries = getattr(importlib.import_module("sqlalchemy.orm.mapper"), "_all_registries", None)
+    if registries is not None:
+        return [mapper for registry in registries() for mapper in registry.mappers]
+    from sqlalchemy.orm import DeclarativeBase, DeclarativeBaseNoMeta  # that helper is private
+
+    found: list[Any] = []
+    pending: list[type] = [DeclarativeBase, DeclarativeBaseNoMeta]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        registry = cls.__dict__.get("registry")
+        if registry is not None:
+            found.extend(registry.mappers)
+    return list({id(mapper): mapper for mapper in found}.values())
+
+
+def _mapped_attributes(model: Any) -> frozenset[str]:
+    from sqlalchemy import inspect as inspect_mapper
+
+    return frozenset(inspect_mapper(model).attrs.keys())
+
+
+def _select(columns: list[Any]) -> Any:
+    """``SELECT columns``: SQLAlchemy 1.4 and later take them as arguments, 1.3 as one list."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return select(*columns)
+    except ArgumentError:
+        legacy: Any = select  # the 1.3 signature, which 2.x's type hints do not describe
+        return legacy(columns)
 
 
 def _bare(signature: inspect.Signature) -> inspect.Signature:
@@ -455,7 +754,7 @@ class _SchemaReadiness:
             return None
         return error_response(
             ServiceUnavailable(
-                f"the {self.service} service's database schema is not ready: {self.error}",
+                f"the {self.service} service's database schema is not ready: {_shown(self.error)}",
                 service=self.service,
             )
         )
@@ -511,7 +810,7 @@ class _ReplicaReader:
 
     def __post_init__(self) -> None:
         url_env = self.owner.upper().replace("-", "_") + "_URL"
-        self.client = ServiceClient(self.owner, url_env, f"http://{self.owner}:8000")
+        self.client = ServiceClient(self.owner, url_env, internal_url(self.owner))
 
     def refresh(self, session: Any, max_age: float) -> None:
         arrived = time.monotonic()
@@ -538,18 +837,34 @@ class _ReplicaReader:
         if local is None:
             raise LookupError(f"no table {self.table!r} is mapped here to hold the replica")
         names = list(payload["columns"])
+        # the owner keeps its secret columns; a copy that requires one holds an empty value
+        withheld = {
+            column.name: _empty_of(column)
+            for column in local.columns
+            if column.name not in names and is_secret_column(column.name) and not column.nullable
+        }
         rows = [
-            {name: value for name, value in zip(names, row, strict=True) if name in local.c}
+            {**withheld, **{name: value for name, value in zip(names, row, strict=True) if name in local.c}}
             for row in payload["rows"]
         ]
         try:
-            session.execute(delete(local))
-            if rows:
-                session.execute(insert(local), rows)
-            session.commit()
+            with replica_writes.refreshing():
+                session.execute(delete(local))
+                if rows:
+                    session.execute(insert(local), rows)
+                session.commit()
         except Exception:
             session.rollback()
             raise
+
+
+def _empty_of(column: Any) -> Any:
+    """An empty value of a column's type, for a required column the owner does not send."""
+    try:
+        kind = column.type.python_type
+    except NotImplementedError:
+        return ""
+    return kind() if kind in (str, bytes, int, float) else ""
 
 
 @dataclass(frozen=True, slots=True)

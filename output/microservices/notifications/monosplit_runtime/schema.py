@@ -126,12 +126,15 @@ def mapped_metadata() -> list[Any]:
     """The MetaData of every ORM registry in the process (models are imported by the time requests come)."""
     import importlib
 
-    registries: Callable[[], Iterable[Any]] | None = getattr(
-        importlib.import_module("sqlalchemy.orm.mapper"), "_all_registries", None
-    )
+    mapper_module = importlib.import_module("sqlalchemy.orm.mapper")
+    registries: Callable[[], Iterable[Any]] | None = getattr(mapper_module, "_all_registries", None)
+    # SQLAlchemy 1.3 keeps no registries, only its mappers
+    mappers = getattr(mapper_module, "_mapper_registry", None)
     if registries is not None:
         found = [registry.metadata for registry in registries()]
-    else:  # that helper is private: fall back to the declarative base classes
+    elif mappers is not None:
+        found = [mapper.local_table.metadata for mapper in list(mappers) if mapper.local_table is not None]
+    else:  # those helpers are private: fall back to the declarative base classes
         from sqlalchemy.orm import DeclarativeBase, DeclarativeBaseNoMeta
 
         found = []

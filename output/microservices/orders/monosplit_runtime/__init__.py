@@ -20,18 +20,55 @@ urllib3, prometheus_client and, optionally, SQLAlchemy):
 * :mod:`.schema` creates or migrates the service's own tables when it starts.
 """
 
-from .client import ServiceClient
-from .codec import RemoteRecord, decode, dumps, encode, loads, register_context_provider
-from .errors import (
-    BadArguments,
-    RemoteError,
-    ServiceUnavailable,
-    UndecodableValue,
-    UnencodableValue,
-    UnknownExport,
-)
-from .flask_server import install
-from .schema import Migrations, Schema, SchemaError
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .client import ServiceClient
+    from .codec import RemoteRecord, decode, dumps, encode, loads, register_context_provider
+    from .errors import (
+        BadArguments,
+        RemoteError,
+        ServiceUnavailable,
+        UndecodableValue,
+        UnencodableValue,
+        UnknownExport,
+    )
+    from .flask_server import install
+    from .schema import Migrations, Schema, SchemaError
+
+#: public name → the module defining it. Imported on first use, so that a module
+#: with no Flask dependency (``guard``, which monosplit's own gateway uses) can be
+#: imported where Flask is not installed.
+_HOMES = {
+    "ServiceClient": "client",
+    "RemoteRecord": "codec",
+    "decode": "codec",
+    "dumps": "codec",
+    "encode": "codec",
+    "loads": "codec",
+    "register_context_provider": "codec",
+    "BadArguments": "errors",
+    "RemoteError": "errors",
+    "ServiceUnavailable": "errors",
+    "UndecodableValue": "errors",
+    "UnencodableValue": "errors",
+    "UnknownExport": "errors",
+    "install": "flask_server",
+    "Migrations": "schema",
+    "Schema": "schema",
+    "SchemaError": "schema",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{home}", __name__), name)
+
 
 __all__ = [
     "BadArguments",

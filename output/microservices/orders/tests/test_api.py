@@ -7,6 +7,7 @@ Run from the unit's folder with its settings in the environment:
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -19,41 +20,71 @@ EXPORTS = [
     "streamshop.services.orders.count_orders",
     "streamshop.services.orders.purchased_product_ids",
 ]
+#: who may call what (as service_main.CALLERS says)
+CALLERS = {
+    "cart": {"calls": []},
+    "catalog": {"calls": []},
+    "notifications": {"calls": []},
+    "recommendations": {"calls": ["streamshop.services.orders.purchased_product_ids", ]},
+    "stream": {"calls": []},
+    "subscriptions": {"calls": []},
+    "users": {"calls": ["streamshop.services.orders.count_orders", ]},
+}
+
+
+#: the internal port, as the test client addresses it (monosplit_runtime/guard.py tells the ports apart)
+INTERNAL = "http://localhost:8001"
+KEY = "tests-only-unit-to-unit-key-0123456789"
 
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[object]:
     with tempfile.TemporaryDirectory() as data:
         os.environ["DATABASE_URL"] = f"sqlite:///{data}/test.db"
+        os.environ["MONOSPLIT_UNIT_AUTH_KEY"] = KEY
+        os.environ.pop("MONOSPLIT_UNIT_AUTH_KEY_FILE", None)
         sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
         from service_main import app
 
         yield app.test_client()
 
 
+def signed_post(client, path: str, body: dict, caller: str):
+    from monosplit_runtime.auth import sign
+
+    data = json.dumps(body).encode()
+    headers = sign(caller=caller, callee="orders", method="POST", path=path, body=data)
+    return client.post(path, data=data, headers=headers, content_type="application/json", base_url=INTERNAL)
+
+
 def test_probes_answer(client) -> None:
     assert client.get("/healthz").status_code == 200
     assert client.get("/readyz").status_code == 200
-    metrics = client.get("/metrics")
+    assert client.get("/metrics").status_code == 404  # not in public
+    metrics = client.get("/metrics", base_url=INTERNAL)
     assert metrics.status_code == 200
     assert b"monosplit_http_requests_total" in metrics.data
 
 
-def test_openapi_describes_every_export(client) -> None:
-    document = client.get("/openapi.json").get_json()
-    assert document["info"]["title"] == "orders service"
+def test_openapi_describes_every_export_on_the_internal_port_only(client) -> None:
+    public = client.get("/openapi.json").get_json()
+    document = client.get("/openapi.json", base_url=INTERNAL).get_json()
+    assert document["info"]["title"].startswith("orders service")
     for symbol in EXPORTS:
         assert f"/_monosplit/call/{symbol}" in document["paths"]
+        assert f"/_monosplit/call/{symbol}" not in public["paths"]
 
 
 @pytest.mark.parametrize("symbol", EXPORTS)
 def test_exports_check_their_arguments(client, symbol: str) -> None:
-    response = client.post(
-        f"/_monosplit/call/{symbol}", json={"args": [], "kwargs": {"__not_a_parameter__": 1}}
-    )
+    caller = next(name for name, grant in CALLERS.items() if symbol in grant.get("calls", ()))
+    response = signed_post(client, f"/_monosplit/call/{symbol}", {"args": [], "kwargs": {"__not_a_parameter__": 1}}, caller)
     assert response.status_code == 400
 
 
-def test_unknown_functions_are_not_callable(client) -> None:
-    response = client.post("/_monosplit/call/os.system", json={"args": ["true"], "kwargs": {}})
-    assert response.status_code == 404
+def test_internal_endpoints_are_closed_to_the_public_and_to_unsigned_requests(client) -> None:
+    path = "/_monosplit/call/os.system"
+    assert client.post(path, json={"args": ["true"], "kwargs": {}}).status_code == 404
+    assert client.post(path, json={"args": ["true"], "kwargs": {}}, base_url=INTERNAL).status_code == 401
+    # signed, by a unit the plan has call nothing of this one
+    assert signed_post(client, path, {"args": ["true"], "kwargs": {}}, "not-a-caller").status_code == 403

@@ -2,7 +2,7 @@
 
 Generated stubs stand where the function used to be::
 
-    catalog = ServiceClient("catalog", "CATALOG_URL", "http://catalog:8000")
+    catalog = ServiceClient("catalog", "CATALOG_URL", "http://catalog:8001")
     get_product = catalog.function("streamshop.services.catalog.get_product", idempotent=True)
 
 so the caller's code is unchanged: arguments and results cross as tagged
@@ -15,6 +15,9 @@ service, so every call waits for it with back-off for up to
 ``MONOSPLIT_UNAVAILABLE_TIMEOUT`` seconds: long enough to ride out a restart.
 A call that may have reached the service (read timeout, dropped answer,
 502/503/504) is repeated only when the stub says it is idempotent.
+
+``<SERVICE>_URL`` is the service's internal port (8001): every request is
+signed with the deployment's key and this unit's name (:mod:`.auth`).
 """
 
 from __future__ import annotations
@@ -26,14 +29,14 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import urllib3
 import urllib3.connection
 from flask import has_request_context, request
 from urllib3.exceptions import ConnectTimeoutError, HTTPError, NameResolutionError
 
-from . import transactions
+from . import auth, transactions
 from .codec import decode, encode, set_row_writer
 from .errors import RemoteError, ServiceUnavailable
 from .metrics import CLIENT_REQUESTS, CLIENT_SECONDS
@@ -46,6 +49,13 @@ _RETRYABLE_STATUS = frozenset({502, 503, 504})
 _IDEMPOTENT_ATTEMPTS = 3
 _FIRST_DELAY = 0.1
 _MAX_DELAY = 1.0
+#: the port every unit serves other units on (``internal`` in Kubernetes)
+INTERNAL_PORT = 8001
+
+
+def internal_url(service: str) -> str:
+    """Where a unit is found by default: its Kubernetes (or compose) name, on the internal port."""
+    return f"http://{service}:{INTERNAL_PORT}"
 
 
 def _env_seconds(name: str, default: float) -> float:
@@ -131,11 +141,16 @@ _POOL = _ProcessPool()
 
 @dataclass(frozen=True, slots=True)
 class ServiceClient:
-    """Calls into one service, found at ``$url_env`` (read at call time) or ``default_url``."""
+    """Calls into one service, found at ``$url_env`` (read at call time) or ``default_url``.
+
+    Requests are signed as coming from ``caller``, by default this unit
+    (``$MONOSPLIT_SERVICE``).
+    """
 
     service: str
     url_env: str
     default_url: str
+    caller: str | None = None
 
     @property
     def base_url(self) -> str:
@@ -230,6 +245,28 @@ class ServiceClient:
         if outcome != "ok":
             raise answer
 
+    def write_rows(self, table: str, op: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Apply a write of the service's ``table`` there, inside the current transaction (see :mod:`.replica_writes`).
+
+        Returns, per row, the primary key the owner assigned (inserts).
+        """
+        from .replica_writes import encode_rows
+
+        what = f"{op} {table}"
+        transactions.joined(self)
+        body = {"op": op, "rows": encode_rows(rows)}
+        status, data, _ = self._exchange(
+            "POST",
+            f"/_monosplit/rows/{quote(table, safe='')}",
+            json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8"),
+            idempotent=False,
+            what=what,
+        )
+        outcome, answer = self._interpret(status, data, what, key="keys")
+        if outcome != "ok":
+            raise answer
+        return [{k: decode(v) for k, v in key.items()} for key in answer["keys"]]
+
     def finish_transaction(self, transaction_id: str, verb: str) -> None:
         """Tell the service the transaction it took part in is over: ``verb`` is "commit" or "abort"."""
         status, data, _ = self._exchange(
@@ -247,11 +284,7 @@ class ServiceClient:
             )
 
     def _headers(self) -> dict[str, str]:
-        headers = {
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-            "X-Monosplit-Caller": os.environ.get("MONOSPLIT_SERVICE", "unknown"),
-        }
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
         transaction_id = transactions.current_id()
         if transaction_id is not None:
             headers[transactions.HEADER] = transaction_id
@@ -279,11 +312,22 @@ class ServiceClient:
         while True:
             pause = delay
             try:
+                signed = auth.sign(
+                    caller=self.caller or os.environ.get("MONOSPLIT_SERVICE", "unknown"),
+                    callee=self.service,
+                    method=method,
+                    path=unquote(path),
+                    body=body or b"",
+                    transaction=headers.get(transactions.HEADER, ""),
+                )
+            except auth.AuthError as exc:
+                raise ServiceUnavailable(str(exc), service=self.service) from None
+            try:
                 response = _POOL.get().request(
                     method,
                     base + path,
                     body=body,
-                    headers=headers,
+                    headers={**headers, **signed},
                     timeout=timeout,
                     retries=False,
                     redirect=False,
@@ -350,7 +394,7 @@ def _reason(exc: HTTPError) -> str:
 def _write_through(record: Any, op: str, field: str, value: Any) -> None:
     service = record._record_service
     client = ServiceClient(
-        service, url_env=service.upper().replace("-", "_") + "_URL", default_url=f"http://{service}:8000"
+        service, url_env=service.upper().replace("-", "_") + "_URL", default_url=internal_url(service)
     )
     client.change_row(record._record_qualname, record._record_pk, op, field, value)
 

@@ -23,6 +23,14 @@ path wherever it exists. What a receiver cannot import degrades gracefully:
 an ORM row becomes a :class:`RemoteRecord`, an exception an instance of a
 dynamic subclass of its nearest importable base, an enum its raw value.
 
+What never travels: a traceback (the sender logs it under the request id
+the exception carries instead); the message, arguments and attribute values
+of an exception from the database layer or the operating system, which hold
+SQL, parameters and paths (its class travels, so ``except IntegrityError``
+still works, with a message naming the request id); and the secret columns
+of an ORM row (:func:`is_secret_column`), which stay with the unit that owns
+the row: code that needs a password hash runs where the hash is.
+
 A database session never travels: its placeholder is resolved by the
 context provider the receiving service registered (its own session), and an
 ORM row arriving at the service that owns it is read again from that
@@ -40,9 +48,9 @@ import functools
 import importlib
 import json
 import os
+import re
 import sys
 import threading
-import traceback
 import uuid
 from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from decimal import Decimal
@@ -68,9 +76,53 @@ REQUEST_CONTEXT = "flask.request"
 
 _PLAIN = (type(None), bool, int, float, str)
 #: attributes of an exception that the wire format carries in keys of its own
-_EXCEPTION_OWN_ATTRS = frozenset({"__notes__", "remote_service", "remote_traceback"})
+_EXCEPTION_OWN_ATTRS = frozenset({"__notes__", "remote_service", "remote_traceback", "remote_request_id"})
 
 _context_providers: dict[str, Callable[[], Any]] = {}
+
+#: column names that hold secrets: passwords and their hashes, tokens, keys, salts, one-time codes
+_SECRET_COLUMN = re.compile(
+    r"(?:^|_)(?:password|passwd|pwd|passphrase|secret|token|salt|otp|totp|api_?key|private_?key"
+    r"|access_?key|secret_?key|credentials?)s?(?:$|_)",
+    re.IGNORECASE,
+)
+#: where exceptions whose text names SQL, parameters or connection details come from
+_SENSITIVE_MODULES = ("sqlalchemy", "sqlite3", "psycopg", "psycopg2", "pymysql", "MySQLdb", "asyncpg")
+#: the request id the current hop's errors are logged under; set by the server per request
+_request_id: Callable[[], str | None] = lambda: None  # noqa: E731
+
+
+def is_secret_column(name: str) -> bool:
+    """Whether a column holds a secret that never leaves the unit owning its row.
+
+    Recognised by name, as the analyzer recognises secret configuration keys:
+    a word ``password``, ``passwd``, ``pwd``, ``passphrase``, ``secret``,
+    ``token``, ``salt``, ``otp``, ``api_key``, ``private_key``, ``access_key``
+    or ``credential`` between underscores or at either end.
+
+    >>> [is_secret_column(n) for n in ("password_hash", "payment_token", "api_key", "email", "tokenizer")]
+    [True, True, True, False, False]
+    """
+    return bool(_SECRET_COLUMN.search(name))
+
+
+def set_request_id_source(source: Callable[[], str | None]) -> None:
+    """Where encoded exceptions find the request id their details are logged under."""
+    global _request_id
+    _request_id = source
+
+
+def _sensitive(exc: BaseException) -> bool:
+    if isinstance(exc, (OSError, RecursionError, MemoryError)):
+        return True
+    return any(base.__module__.split(".")[0] in _SENSITIVE_MODULES for base in type(exc).__mro__)
+
+
+def _emptied(value: object) -> object:
+    """A value of the same kind with nothing in it: a redacted exception's attributes keep their types."""
+    if isinstance(value, (list, dict, tuple, set, frozenset, str)):
+        return type(value)()
+    return None
 
 
 def register_context_provider(kind: str, provider: Callable[[], Any]) -> None:
@@ -123,9 +175,16 @@ def _sqlalchemy() -> ModuleType | None:
     try:
         import sqlalchemy
         import sqlalchemy.orm
+        import sqlalchemy.orm.state  # InstanceState is exported from sqlalchemy.orm only since 1.4
     except ImportError:
         return None
     return sqlalchemy
+
+
+def row_by_key(session: Any, model: type, key: Any) -> Any:
+    """The row of ``model`` with primary key ``key``, or None (``Session.get`` exists from SQLAlchemy 1.4)."""
+    get = getattr(session, "get", None)
+    return get(model, key) if callable(get) else session.query(model).get(key)
 
 
 @functools.cache
@@ -453,46 +512,62 @@ class _Encoder:
         """Never fails: a part that cannot travel is left out (attrs) or sent as its repr (args)."""
         if id(exc) in self._open:
             raise UnencodableValue(f"cannot encode {type(exc).__name__} at {path}: it contains itself")
+        cls = type(exc)
+        service = getattr(exc, "remote_service", None) or os.environ.get("MONOSPLIT_SERVICE")
+        request_id = getattr(exc, "remote_request_id", None) or _request_id()
+        redacted = _sensitive(exc)
         self._open.add(id(exc))
         try:
-            args = []
-            for index, arg in enumerate(exc.args):
-                try:
-                    args.append(self.encode(arg, f"{path}.args[{index}]"))
-                except Exception:  # noqa: BLE001 - the exception must travel even if a part cannot
-                    args.append(repr(arg))
+            if redacted:
+                message = f"{cls.__name__} in the {service or 'remote'} service" + (
+                    f" (request id {request_id}: details in its log)" if request_id else ""
+                )
+                args: list[Any] = [message]
+                attrs: dict[str, Any] = {
+                    key: _emptied(attr)
+                    for key, attr in getattr(exc, "__dict__", {}).items()
+                    if key not in _EXCEPTION_OWN_ATTRS
+                }
+            else:
+                message = _safe_str(exc)
+                args = []
+                for index, arg in enumerate(exc.args):
+                    try:
+                        args.append(self.encode(arg, f"{path}.args[{index}]"))
+                    except Exception:  # noqa: BLE001 - the exception must travel even if a part cannot
+                        args.append(repr(arg))
+                attrs = {}
+                for key, attr in getattr(exc, "__dict__", {}).items():
+                    if key in _EXCEPTION_OWN_ATTRS:
+                        continue
+                    try:
+                        attrs[key] = self.encode(attr, f"{path}.{key}")
+                    except Exception:  # noqa: BLE001 - e.g. a detached row that cannot load a column
+                        continue
             # class-level settings of the application's own exception classes (an error
             # ``code``, a message template) travel too: a stand-in class on the other side
             # does not have them
             settings: dict[str, Any] = {}
-            for base in reversed(type(exc).__mro__):
+            for base in reversed(cls.__mro__):
                 if base.__module__ != "builtins":
                     settings.update(
                         (key, attr)
                         for key, attr in vars(base).items()
                         if not key.startswith("_") and type(attr) in (str, int, float, bool)
                     )
-            attrs: dict[str, Any] = {}
-            for key, attr in getattr(exc, "__dict__", {}).items():
-                if key in _EXCEPTION_OWN_ATTRS:
-                    continue
-                try:
-                    attrs[key] = self.encode(attr, f"{path}.{key}")
-                except Exception:  # noqa: BLE001 - e.g. a detached row that cannot load a column
-                    continue
         finally:
             self._open.discard(id(exc))
-        cls = type(exc)
         encoded: dict[str, Any] = {
             "__exception__": qualname_of(cls),
             "mro": [qualname_of(base) for base in cls.__mro__ if base not in (BaseException, object)],
             "args": args,
             "attrs": attrs,
             "class_settings": settings,
-            "message": _safe_str(exc),
-            "service": getattr(exc, "remote_service", None) or os.environ.get("MONOSPLIT_SERVICE"),
-            "traceback": _traceback_of(exc),
+            "message": message,
+            "service": service,
         }
+        if request_id:
+            encoded["request_id"] = request_id
         status = getattr(exc, "status_code", None)
         if type(status) is int:
             encoded["status_code"] = status  # a dynamic stand-in class keeps its status
@@ -525,7 +600,7 @@ class _Encoder:
                 session_sent(value)  # the callee may call back: it must find this very session
                 return {"__context__": SESSION_CONTEXT}
             state = sqlalchemy.inspect(value, raiseerr=False)
-            if isinstance(state, sqlalchemy.orm.InstanceState):
+            if isinstance(state, sqlalchemy.orm.state.InstanceState):
                 return self._row(value, state, path)
         if isinstance(value, (Iterator, range, KeysView, ValuesView, ItemsView)):
             # a generator (or a view) handed to a function is there to be iterated: send its items
@@ -540,6 +615,8 @@ class _Encoder:
         mapper = state.mapper
         columns: dict[str, Any] = {}
         for prop in mapper.column_attrs:
+            if is_secret_column(prop.key):
+                continue  # stays with its owner (see the module docstring)
             if prop.key in state.dict:
                 raw = state.dict[prop.key]
             elif state.session is not None:
@@ -606,15 +683,6 @@ def _safe_str(exc: BaseException) -> str:
         return str(exc)
     except Exception:  # noqa: BLE001 - a broken __str__ must not hide the exception itself
         return repr(exc)
-
-
-def _traceback_of(exc: BaseException) -> str:
-    """This hop's traceback, after the tracebacks of the hops the exception already crossed."""
-    local = "".join(traceback.format_exception(exc)) if exc.__traceback__ is not None else ""
-    earlier = getattr(exc, "remote_traceback", "") or ""
-    if earlier and local:
-        return f"{earlier}\n{local}"
-    return earlier or local
 
 
 # --------------------------------------------------------------------------- decoding
@@ -716,7 +784,7 @@ def _decode_row(data: Mapping[str, Any]) -> Any:
         except UndecodableValue:
             session = None
         if session is not None:
-            row = session.get(mapper.class_, pk[0] if len(pk) == 1 else pk)
+            row = row_by_key(session, mapper.class_, pk[0] if len(pk) == 1 else pk)
             if row is not None:
                 return row
     # not stored here (yet): a transient instance; relationships are not set, so nothing cascades into a session
@@ -768,11 +836,19 @@ def _exception_class(
         namespace.update({k: v for k, v in (settings or {}).items() if k not in namespace})
         if type(status_code) is int:
             namespace["status_code"] = status_code
-        bases = (base,) if issubclass(base, RemoteError) else (base, RemoteError)
-        try:
-            stand_in = type(qualname.rpartition(".")[2], bases, namespace)
-        except TypeError:  # bases whose layouts cannot be combined
-            stand_in = type(qualname.rpartition(".")[2], (base,), namespace)
+        # RemoteError first when the base is a plain Exception (the other order has no MRO);
+        # the base alone when the layouts cannot be combined
+        orders: list[tuple[type, ...]] = (
+            [(base,)]
+            if issubclass(base, RemoteError)
+            else [(base, RemoteError), (RemoteError, base), (base,)]
+        )
+        for bases in orders:
+            try:
+                stand_in = type(qualname.rpartition(".")[2], bases, namespace)
+                break
+            except TypeError:
+                continue
         _dynamic_exceptions[name] = stand_in
         return stand_in
 
@@ -797,11 +873,16 @@ def _decode_exception(data: Mapping[str, Any]) -> BaseException:
                 setattr(exc, key, item)
             except (AttributeError, TypeError):
                 continue  # read-only properties and slots stay as the class makes them
-    remote_traceback = data.get("traceback") or ""
+    request_id = data.get("request_id")
     exc.remote_service = service  # type: ignore[attr-defined]
-    exc.remote_traceback = remote_traceback  # type: ignore[attr-defined]
-    if remote_traceback:
-        exc.add_note(f"--- raised in the {service or 'remote'} service ---\n{remote_traceback.rstrip()}")
+    # tracebacks stay in the sender's log, under the request id
+    exc.remote_traceback = ""  # type: ignore[attr-defined]
+    exc.remote_request_id = request_id  # type: ignore[attr-defined]
+    exc.add_note(
+        f"--- raised in the {service or 'remote'} service"
+        + (f" (request id {request_id})" if request_id else "")
+        + " ---"
+    )
     return exc
 
 

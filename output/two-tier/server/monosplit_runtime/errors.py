@@ -56,3 +56,15 @@ class UndecodableValue(ValueError):
     """Wire data is malformed, or names a context (a database session, the request) this process lacks."""
 
     status_code: ClassVar[int] = 400
+
+
+class NotAuthenticated(RemoteError):
+    """An internal request without a valid signature of a unit of this deployment."""
+
+    status_code: ClassVar[int] = 401
+
+
+class NotAllowed(RemoteError):
+    """An authenticated unit asked for something the plan's call graph does not let it ask this unit for."""
+
+    status_code: ClassVar[int] = 403

@@ -6,7 +6,9 @@ sees what the request has written so far. Split into services, each service
 has its own database, so the runtime carries that contract across calls:
 
 * every request that arrives from outside starts a transaction with an id;
-  calls to other services carry it (``X-Monosplit-Transaction``);
+  calls to other services carry it (``X-Monosplit-Transaction``), and only
+  an authenticated call from another unit may name one: the header is
+  ignored on any other request;
 * a service called in a transaction does its work in a session kept open for
   that transaction, not committed when the call returns; a call that comes
   back into a service already in the transaction (A calls B, B calls A) uses
@@ -19,7 +21,8 @@ There is no prepare phase: if a service dies between two commits, the others
 stay committed. That is the honest limit of this bridge; a system meant for
 production replaces it with sagas or an outbox (see MIGRATION.md). Open
 transactions nobody finishes are rolled back after
-``MONOSPLIT_TRANSACTION_TIMEOUT`` seconds (default 120).
+``MONOSPLIT_TRANSACTION_TIMEOUT`` seconds (default 120), whatever requests
+come meanwhile: a reaper thread checks while any is open.
 """
 
 from __future__ import annotations
@@ -84,13 +87,19 @@ def _get(transaction_id: str, *, origin: bool = False) -> _Transaction:
         found = _TRANSACTIONS.get(transaction_id)
         if found is None:
             found = _TRANSACTIONS[transaction_id] = _Transaction(transaction_id, origin)
+            if not origin:
+                _REAPER.wake()
         return found
 
 
-def begin_request() -> None:
-    """Before each request: join the caller's transaction, or start one for a request from outside."""
-    _expire_abandoned()
-    incoming = request.headers.get(HEADER)
+def begin_request(*, trusted: bool) -> None:
+    """Before each request: join the caller's transaction, or start one for a request from outside.
+
+    ``trusted``: the request is an authenticated call from another unit, so
+    its transaction header counts; on any other request it is ignored.
+    """
+    expire_abandoned()
+    incoming = request.headers.get(HEADER) if trusted else None
     g.monosplit_transaction = incoming or uuid.uuid4().hex
     g.monosplit_transaction_origin = not incoming
 
@@ -181,16 +190,41 @@ def session_for_call(provider: Callable[[], Any]) -> Any:
     transaction_id = current_id()
     if transaction_id is None:
         return base
-    transaction = _get(transaction_id, origin=getattr(g, "monosplit_transaction_origin", False))
+    origin = getattr(g, "monosplit_transaction_origin", False)
+    transaction = _get(transaction_id, origin=origin)
+    if transaction.session is None and origin:
+        # the request that started the transaction: rows it reads (an answer's ORM rows) belong in
+        # its own session, with the objects its code already holds, not in a second one; and as
+        # in the monolith, its commit commits the others (a request that never commits aborts)
+        transaction.session = _plain_session(base)
+        _watch(transaction)
     if transaction.session is None:
-        # a session of its own, bound like the application's, that outlives this request
-        base = _plain_session(base)
-        transaction.session = type(base)(
-            bind=base.get_bind(), expire_on_commit=base.expire_on_commit, autoflush=base.autoflush
-        )
+        transaction.session = _new_session_like(provider, base)
         transaction.owned_session = True
         _watch(transaction)
     return transaction.session
+
+
+def wrote() -> None:
+    """This service changed data in the current transaction outside an ORM flush: it must hear the outcome."""
+    transaction_id = current_id()
+    if transaction_id is not None:
+        _get(transaction_id, origin=getattr(g, "monosplit_transaction_origin", False)).wrote = True
+
+
+def _new_session_like(provider: Any, base: Any) -> Any:
+    """A session of its own, configured like the application's, that outlives this request.
+
+    A scoped session (Flask-SQLAlchemy's ``db.session``) makes one with its own
+    factory, which knows what its session class needs (Flask-SQLAlchemy's takes
+    the extension object, and binds per model); a plain session is copied.
+    """
+    for source in (provider, base):
+        factory = getattr(source, "session_factory", None)
+        if callable(factory):
+            return factory()
+    base = _plain_session(base)
+    return type(base)(bind=base.get_bind(), expire_on_commit=base.expire_on_commit, autoflush=base.autoflush)
 
 
 def pending_session() -> Any:
@@ -258,7 +292,8 @@ def _tell(transaction: _Transaction, *, commit: bool) -> None:
             logger.exception("could not %s transaction %s in the %s service", verb, transaction.id, name)
 
 
-def _expire_abandoned() -> None:
+def expire_abandoned() -> None:
+    """Roll back the transactions other services opened here and never finished in time."""
     limit = time.monotonic() - _timeout()
     with _LOCK:
         stale = [t for t in _TRANSACTIONS.values() if t.started < limit and not t.origin]
@@ -268,3 +303,45 @@ def _expire_abandoned() -> None:
         logger.warning("transaction %s abandoned by its origin: rolled back", transaction.id)
         if transaction.owned_session:
             _finish_session(transaction.session, commit=False)
+
+
+class _Reaper:
+    """A daemon thread that expires abandoned transactions while any is open, requests or not.
+
+    Without it an open session could hold the database's write lock until the
+    next request that happens to check.
+    """
+
+    def __init__(self) -> None:
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    def wake(self) -> None:
+        """A transaction opened here; called with ``_LOCK`` held."""
+        if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
+            self._pid = os.getpid()  # a forked worker starts its own
+            self._thread = threading.Thread(
+                target=self._run, name="monosplit-transaction-reaper", daemon=True
+            )
+            self._thread.start()
+        self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            while True:
+                with _LOCK:
+                    pending = [t.started for t in _TRANSACTIONS.values() if not t.origin]
+                if not pending:
+                    break
+                # the next deadline, checked at least every second in case the timeout changes
+                time.sleep(max(0.05, min(1.0, min(pending) + _timeout() - time.monotonic())))
+                try:
+                    expire_abandoned()
+                except Exception:  # the reaper must outlive one failed rollback
+                    logger.exception("could not expire abandoned transactions")
+
+
+_REAPER = _Reaper()

@@ -7,6 +7,7 @@ Run from the unit's folder with its settings in the environment:
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -86,41 +87,65 @@ EXPORTS = [
     "streamshop.services.streaming.watch_history",
     "streamshop.utils.timeutil.parse_iso",
 ]
+#: who may call what (as service_main.CALLERS says)
+CALLERS = {
+    "client": {"calls": ["streamshop.services.account.add_address", "streamshop.services.account.change_password", "streamshop.services.account.get_user", "streamshop.services.account.list_addresses", "streamshop.services.account.login", "streamshop.services.account.register_user", "streamshop.services.account.serialize_address", "streamshop.services.account.serialize_user", "streamshop.services.account.update_profile", "streamshop.services.billing.available_plans", "streamshop.services.billing.cancel_subscription", "streamshop.services.billing.charge", "streamshop.services.billing.describe_card", "streamshop.services.billing.get_current_subscription", "streamshop.services.billing.get_payment", "streamshop.services.billing.get_payment_for_order", "streamshop.services.billing.has_active_prime", "streamshop.services.billing.list_payments", "streamshop.services.billing.renew_due_subscriptions", "streamshop.services.billing.serialize_payment", "streamshop.services.billing.serialize_subscription", "streamshop.services.billing.subscribe", "streamshop.services.catalog.create_product", "streamshop.services.catalog.create_title", "streamshop.services.catalog.get_product", "streamshop.services.catalog.get_title", "streamshop.services.catalog.get_titles_by_ids", "streamshop.services.catalog.list_genres", "streamshop.services.catalog.list_products", "streamshop.services.catalog.list_titles", "streamshop.services.catalog.search_catalog", "streamshop.services.catalog.seed_demo_catalog", "streamshop.services.catalog.update_product", "streamshop.services.checkout.add_to_cart", "streamshop.services.checkout.checkout", "streamshop.services.checkout.clear_cart", "streamshop.services.checkout.get_or_create_cart", "streamshop.services.checkout.remove_from_cart", "streamshop.services.checkout.serialize_cart", "streamshop.services.checkout.update_cart_item", "streamshop.services.inventory.bulk_restock_low_stock", "streamshop.services.inventory.low_stock_report", "streamshop.services.inventory.restock", "streamshop.services.inventory.serialize_movement", "streamshop.services.inventory.stock_movements", "streamshop.services.notifications.get_preferences", "streamshop.services.notifications.list_notifications", "streamshop.services.notifications.mark_all_read", "streamshop.services.notifications.mark_read", "streamshop.services.notifications.serialize_notification", "streamshop.services.notifications.serialize_preferences", "streamshop.services.notifications.unread_count", "streamshop.services.notifications.update_preferences", "streamshop.services.orders.cancel_order", "streamshop.services.orders.count_orders", "streamshop.services.orders.get_order", "streamshop.services.orders.list_orders", "streamshop.services.orders.serialize_order", "streamshop.services.recommendations.get_recommendations", "streamshop.services.recommendations.recommend_products", "streamshop.services.recommendations.recommend_titles", "streamshop.services.streaming.continue_watching", "streamshop.services.streaming.heartbeat", "streamshop.services.streaming.serialize_history_entry", "streamshop.services.streaming.serialize_playback", "streamshop.services.streaming.start_playback", "streamshop.services.streaming.stop_playback", "streamshop.services.streaming.watch_history", "streamshop.utils.timeutil.parse_iso", ]},
+}
+
+
+#: the internal port, as the test client addresses it (monosplit_runtime/guard.py tells the ports apart)
+INTERNAL = "http://localhost:8001"
+KEY = "tests-only-unit-to-unit-key-0123456789"
 
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[object]:
     with tempfile.TemporaryDirectory() as data:
         os.environ["DATABASE_URL"] = f"sqlite:///{data}/test.db"
+        os.environ["MONOSPLIT_UNIT_AUTH_KEY"] = KEY
+        os.environ.pop("MONOSPLIT_UNIT_AUTH_KEY_FILE", None)
         sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
         from service_main import app
 
         yield app.test_client()
 
 
+def signed_post(client, path: str, body: dict, caller: str):
+    from monosplit_runtime.auth import sign
+
+    data = json.dumps(body).encode()
+    headers = sign(caller=caller, callee="server", method="POST", path=path, body=data)
+    return client.post(path, data=data, headers=headers, content_type="application/json", base_url=INTERNAL)
+
+
 def test_probes_answer(client) -> None:
     assert client.get("/healthz").status_code == 200
     assert client.get("/readyz").status_code == 200
-    metrics = client.get("/metrics")
+    assert client.get("/metrics").status_code == 404  # not in public
+    metrics = client.get("/metrics", base_url=INTERNAL)
     assert metrics.status_code == 200
     assert b"monosplit_http_requests_total" in metrics.data
 
 
-def test_openapi_describes_every_export(client) -> None:
-    document = client.get("/openapi.json").get_json()
-    assert document["info"]["title"] == "server service"
+def test_openapi_describes_every_export_on_the_internal_port_only(client) -> None:
+    public = client.get("/openapi.json").get_json()
+    document = client.get("/openapi.json", base_url=INTERNAL).get_json()
+    assert document["info"]["title"].startswith("server service")
     for symbol in EXPORTS:
         assert f"/_monosplit/call/{symbol}" in document["paths"]
+        assert f"/_monosplit/call/{symbol}" not in public["paths"]
 
 
 @pytest.mark.parametrize("symbol", EXPORTS)
 def test_exports_check_their_arguments(client, symbol: str) -> None:
-    response = client.post(
-        f"/_monosplit/call/{symbol}", json={"args": [], "kwargs": {"__not_a_parameter__": 1}}
-    )
+    caller = next(name for name, grant in CALLERS.items() if symbol in grant.get("calls", ()))
+    response = signed_post(client, f"/_monosplit/call/{symbol}", {"args": [], "kwargs": {"__not_a_parameter__": 1}}, caller)
     assert response.status_code == 400
 
 
-def test_unknown_functions_are_not_callable(client) -> None:
-    response = client.post("/_monosplit/call/os.system", json={"args": ["true"], "kwargs": {}})
-    assert response.status_code == 404
+def test_internal_endpoints_are_closed_to_the_public_and_to_unsigned_requests(client) -> None:
+    path = "/_monosplit/call/os.system"
+    assert client.post(path, json={"args": ["true"], "kwargs": {}}).status_code == 404
+    assert client.post(path, json={"args": ["true"], "kwargs": {}}, base_url=INTERNAL).status_code == 401
+    # signed, by a unit the plan has call nothing of this one
+    assert signed_post(client, path, {"args": ["true"], "kwargs": {}}, "not-a-caller").status_code == 403

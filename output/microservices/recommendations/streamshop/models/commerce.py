@@ -51,6 +51,10 @@ class Order(Base):
     placed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    items: Mapped[list[OrderItem]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderItem.id", 
+    primaryjoin="Order.id == foreign(OrderItem.order_id)")
+
 
 class OrderItem(Base):
     __tablename__ = "order_items"
@@ -62,6 +66,8 @@ class OrderItem(Base):
     product_name: Mapped[str] = mapped_column(String(200))
     unit_price_cents: Mapped[int] = mapped_column(Integer)
     quantity: Mapped[int] = mapped_column(Integer)
+
+    order: Mapped[Order] = relationship(back_populates="items", primaryjoin="foreign(OrderItem.order_id) == Order.id")
 
     @property
     def line_total_cents(self) -> int:
