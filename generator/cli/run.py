@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -130,8 +131,9 @@ def run_command(
         keep_data=keep_data,
         ready_timeout=ready_timeout,
         unavailable_timeout=unavailable_timeout,
-        **({"python": interpreter(python)} if python is not None else {}),
     )
+    if python is not None:
+        options = dataclasses.replace(options, python=interpreter(python))
     if engine == "docker":
         from generator.run.docker_engine import run_in_containers
         from generator.run.images import BuildOptions

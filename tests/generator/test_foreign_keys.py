@@ -206,7 +206,7 @@ def test_a_partner_that_goes_takes_its_back_populates_side_with_it() -> None:
 
 
 TAGGED = _dedent(
-    '''
+    """
     import sqlalchemy as sa
     import sqlalchemy.orm as so
 
@@ -232,7 +232,7 @@ TAGGED = _dedent(
         __tablename__ = "post"
         id = sa.Column(sa.Integer, primary_key=True)
         tags = so.relationship("Tag", secondary=post_tags, backref="posts")
-    '''
+    """
 )
 
 

@@ -31,7 +31,8 @@ def test_containers_find_each_other_by_unit_name_and_keep_data_on_a_volume() -> 
     names = [spec.name for spec in specs if spec.unit == "catalog"]
     assert names == ["run-catalog", "run-catalog-2"]
     cart = dict(next(spec for spec in specs if spec.unit == "cart").env)
-    assert cart["CATALOG_URL"] == "http://catalog:8000"
+    # units call each other on the internal port
+    assert cart["CATALOG_URL"] == "http://catalog:8001"
     assert cart["DATABASE_URL"] == "sqlite:////data/cart.db"
     assert cart["STREAMSHOP_ENV"] == "development"
     assert cart["LOG_LEVEL"] == "DEBUG"
