@@ -23,6 +23,7 @@ _EDGE_COLOURS = {
     "reference": "#bcbd22",
     "maps": "#8c564b",
     "read": "#17becf",
+    "column": "#9edae5",
     "write": "#d62728",
     "route": "#9467bd",
     "config": "#ff7f0e",

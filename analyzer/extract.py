@@ -385,6 +385,7 @@ class _Walker:
         self._attrs: dict[tuple[int, str], Attr] = {}
         # lower-case names read inside functions and classes, to find module-level state
         self.loads: dict[tuple[str, str], None] = {}
+        self.attribute_loads: dict[ReferenceFact, None] = {}
         self.globals: list[tuple[str, str]] = []
         self.all_names: tuple[str, ...] | None = None
         self.scope = _Scope("", "module", None, None)
@@ -750,6 +751,8 @@ class _Walker:
             result = self._attr(base, node.attr.value)
             if not isinstance(base, Opaque) and (node.attr.value.isupper() or _root_is_upper(base)):
                 self.references[ReferenceFact(self.scope.qualname, result)] = None
+            elif isinstance(base, Name) and isinstance(result, Attr) and node.attr.value[:1].islower():
+                self.attribute_loads[ReferenceFact(self.scope.qualname, result)] = None
             return result
         if tp is cst.Call:
             return self._call(node)  # type: ignore[arg-type]
@@ -780,7 +783,7 @@ class _Walker:
                     self.generic(element.slice)
             if key_lit is not None and not isinstance(base, Opaque):
                 self.subscripts[SubscriptFact(self.scope.qualname, base, key_lit)] = None
-            return Item(base)
+            return Item(base, key_lit)
         if tp is cst.Dict:
             assert isinstance(node, cst.Dict)
             values: list[Expr] = []
@@ -1042,6 +1045,7 @@ def extract_facts(data: bytes, *, module: str, path: str, is_package: bool) -> M
         sql=tuple(walker.sql),
         stores=tuple(walker.stores),
         loads=tuple(walker.loads),
+        attribute_loads=tuple(walker.attribute_loads),
         globals=tuple(walker.globals),
         all_names=walker.all_names,
         names=frozenset(token.decode("ascii") for token in set(_IDENTIFIER.findall(data))),

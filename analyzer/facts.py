@@ -56,9 +56,13 @@ class CallOf:
 
 @dataclass(frozen=True)
 class Item:
-    """An element of ``base``: ``base[key]`` or one iteration of ``for x in base``."""
+    """An element of ``base``: ``base[key]`` or one iteration of ``for x in base``.
+
+    ``key`` is a literal string subscript (``app.config["PREFIX"]``), None otherwise.
+    """
 
     base: Expr
+    key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -254,6 +258,9 @@ class ModuleFacts:
     stores: tuple[StoreFact, ...] = ()
     #: (scope, name) of lower-case names read in functions and class bodies
     loads: tuple[tuple[str, str], ...] = ()
+    #: ``name.attr`` read (not called, not assigned) with a lower-case ``attr``:
+    #: ``self.email`` in ``return self.email + suffix``, which no other fact keeps
+    attribute_loads: tuple[ReferenceFact, ...] = ()
     #: names declared ``global`` per function scope
     globals: tuple[tuple[str, str], ...] = ()
     #: the literal ``__all__``, if the module defines one

@@ -109,6 +109,7 @@ EDGE_KINDS = (
     "foreign_key",
     "read",
     "write",
+    "column",
     "route",
     "config",
     "state",
@@ -219,6 +220,11 @@ class _Edges:
 
     def add(self, source: str, target: str, kind: str, weight: int = 1) -> None:
         self.weights[(source, target, kind)] += weight
+
+    def add_column(self, source: str, target: str, kind: str, column: str) -> None:
+        """Name a column of the table an access edge reaches (``columns``: sorted, comma-separated)."""
+        attrs = self.attrs.setdefault((source, target, kind), {})
+        attrs["columns"] = ",".join(sorted({*filter(None, attrs.get("columns", "").split(",")), column}))
 
     def parts(self) -> tuple[EdgePart, ...]:
         """The edges sorted by source, target and kind."""
@@ -434,7 +440,13 @@ def module_contribution(
             data_nodes.append(
                 (_phase(index, _ACCESSES), table_id(access.table), {"kind": "table", "name": access.table})
             )
-            edges.add(access.source, table_id(access.table), access.kind)
+            if access.column:
+                # its own kind: which columns code names is for the generator (what a replica
+                # must carry), not more evidence of which capability the code belongs to
+                edges.add(access.source, table_id(access.table), "column")
+                edges.add_column(access.source, table_id(access.table), "column", access.column)
+            else:
+                edges.add(access.source, table_id(access.table), access.kind)
         for read in fw.config_reads(resolver, module, sites):
             cid = config_id(read.key)
             attrs = {"kind": "config", "name": read.key, "secret": is_secret_key(read.key)}

@@ -58,11 +58,12 @@ AccessKind = Literal["read", "write"]
 
 @dataclass(frozen=True, slots=True, order=True)
 class Access:
-    """``source`` (a symbol id) reads or writes ``table``."""
+    """``source`` (a symbol id) reads or writes ``table``; or, with ``column``, reads that column of it."""
 
     source: str
     table: str
     kind: AccessKind
+    column: str = ""
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -20,7 +21,7 @@ from analyzer.frameworks.base import (
     literal_str,
     path_matches,
 )
-from analyzer.values import Def, Ext, ExtInst, Inherited, Value
+from analyzer.values import Def, Ext, ExtInst, Inherited, Inst, Value
 
 if TYPE_CHECKING:
     from analyzer.resolve import CallSite, Resolver
@@ -61,6 +62,8 @@ class SqlAlchemy(Framework):
     def __init__(self) -> None:
         #: per run: (model, backref name) → what it reaches (built on first use, from class bodies)
         self._backrefs: dict[tuple[str, str], _Link] | None = None
+        #: per run: class → {attribute: column name} of the models it is (a model) or is a base of
+        self._columns: dict[str, dict[str, dict[str, str]]] | None = None
 
     def models(self, resolver: Resolver) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -198,6 +201,36 @@ class SqlAlchemy(Framework):
             source = f"{module}.{scope}" if scope else module
             for link in _links(resolver, module, scope, expr, classes, backrefs):
                 yield from _follow(source, link, classes, write=method in _COLLECTION_WRITES)
+        yield from self._column_reads(resolver, module, classes)
+
+    def _column_reads(self, resolver: Resolver, module: str, classes: dict[str, str]) -> Iterator[Access]:
+        """``x.column`` read where ``x`` is a model (or one of its instances, ``self`` in its methods):
+        a read of the model's table naming the column, so a split knows which columns code needs.
+
+        A mixin's or base's method reads the column of every model inheriting it that has one.
+        """
+        by_class = self._column_index(resolver, classes)
+        names = {attr for models in by_class.values() for columns in models.values() for attr in columns}
+        for scope, expr, _ in _attribute_uses(resolver.modules[module], names):
+            source = f"{module}.{scope}" if scope else module
+            for value in resolver.eval(module, scope, expr.base):
+                cls = value.cls if isinstance(value, Inst) else value.id if isinstance(value, Def) else ""
+                for model, columns in sorted(by_class.get(cls, {}).items()):
+                    if expr.attr in columns:
+                        yield Access(source, classes[model], "read", columns[expr.attr])
+
+    def _column_index(
+        self, resolver: Resolver, classes: dict[str, str]
+    ) -> dict[str, dict[str, dict[str, str]]]:
+        if self._columns is None:
+            found: dict[str, dict[str, dict[str, str]]] = defaultdict(dict)
+            for model in sorted(classes):
+                columns = _column_names(resolver, model, classes)
+                if columns:
+                    for klass in resolver.mro(model):
+                        found[klass][model] = columns
+            self._columns = dict(found)
+        return self._columns
 
     def _backref_index(self, resolver: Resolver, classes: dict[str, str]) -> dict[tuple[str, str], _Link]:
         if self._backrefs is None:
@@ -404,6 +437,8 @@ def _attribute_uses(facts: ModuleFacts, names: set[str]) -> Iterator[tuple[str, 
         yield from walk(ref.scope, ref.expr)
     for store in facts.stores:
         yield from walk(store.scope, store.base)
+    for load in facts.attribute_loads:
+        yield from walk(load.scope, load.expr)
 
 
 def _links(
@@ -452,6 +487,24 @@ def _columns_of(
         module, qualname = definition[0], definition[1].qualname
         for attr, bound in resolver.scope_bindings(module, qualname).items():
             found.setdefault(attr, (module, qualname, bound))
+    return found
+
+
+def _column_names(resolver: Resolver, cls: str, models: dict[str, str]) -> dict[str, str]:
+    """The model's column attributes → the column's name in its table (``sa.Column("key", ...)``)."""
+    found: dict[str, str] = {}
+    for attr, (module, scope, bound) in sorted(_columns_of(resolver, cls, models).items()):
+        for expr in bound:
+            if isinstance(expr, ImportFact):
+                continue
+            for value in _column_values(resolver, module, scope, expr):
+                if (
+                    isinstance(value, ExtInst)
+                    and value.call is not None
+                    and _orm_path(value, "Column", "mapped_column")
+                ):
+                    named = literal_str(value.call.args[0]) if value.call.args else None
+                    found[attr] = named or attr
     return found
 
 

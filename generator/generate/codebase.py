@@ -21,6 +21,7 @@ import libcst as cst
 from generator.codemods.foreign_keys import KeyColumn, ModuleSchema
 from generator.codemods.names import called_name
 from generator.generate.requirements import DECLARATION_FILES, included_files
+from generator.runtime.secret_columns import is_secret_column
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -56,6 +57,14 @@ _APP_HOOKS = frozenset(
 VALUE_TYPE_BASES = frozenset(
     {"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "NamedTuple", "TypedDict", "Exception", "BaseException"}
 )
+
+
+class _AttributeNames(cst.CSTVisitor):
+    def __init__(self, names: set[str]) -> None:
+        self.names = names
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.names.add(node.attr.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,12 +166,24 @@ class Codebase:
     #: the migrations folder found on disk, for the setup the analysis found (or an alembic.ini)
     migrations: MigrationsFolder | None = None
     _parsed: dict[str, cst.Module] = field(default_factory=dict, repr=False)
+    _attribute_names: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     #: carve results by (module, names kept, stubs): see generator.generate.unit
     carvings: dict[tuple[str, frozenset[str], tuple[tuple[str, str], ...]], Any] = field(
         default_factory=dict, repr=False
     )
 
     # -- sources -------------------------------------------------------------------------------
+    def attribute_names(self, symbol: str) -> frozenset[str]:
+        """The attributes a top-level symbol's code names (``user.check_password`` → ``check_password``)."""
+        found = self._attribute_names.get(symbol)
+        if found is None:
+            definition = self.definition(symbol)
+            names: set[str] = set()
+            if definition is not None:
+                definition.visit(_AttributeNames(names))
+            found = self._attribute_names[symbol] = frozenset(names)
+        return found
+
     def parsed(self, module: str) -> cst.Module:
         tree = self._parsed.get(module)
         if tree is None:
@@ -227,6 +248,23 @@ class Codebase:
                     table = self.graph.nodes[target].get("name", target)
                     (reads if kind == "read" else writes)[top].add(table)
         return {s: (frozenset(reads[s]), frozenset(writes[s])) for s in sorted(set(reads) | set(writes))}
+
+    @cached_property
+    def secret_column_reads(self) -> dict[str, tuple[tuple[str, frozenset[str]], ...]]:
+        """Table → (code node, the secret columns it reads by attribute), from ``column`` edges.
+
+        Secret by the runtime's rule (:func:`generator.runtime.secret_columns.is_secret_column`): what a
+        replica of the table carries only for a unit whose code reads it (``self.password_hash``
+        in ``User.check_password``).
+        """
+        found: dict[str, list[tuple[str, frozenset[str]]]] = defaultdict(list)
+        for source, target, kind, data in self.graph.edges(keys=True, data=True):
+            if kind != "column":
+                continue
+            secret = frozenset(c for c in str(data.get("columns", "")).split(",") if is_secret_column(c))
+            if secret:
+                found[self.graph.nodes[target].get("name", target)].append((source, secret))
+        return {table: tuple(sorted(reads)) for table, reads in sorted(found.items())}
 
     @cached_property
     def touches_tables_itself(self) -> frozenset[str]:
@@ -474,11 +512,12 @@ class Codebase:
         """The Flask application: a factory that builds ``Flask(...)``, else a module-level object."""
         factories: list[AppEntry] = []
         objects: list[AppEntry] = []
+        flask_classes = self.flask_classes
         for name, module in sorted(self.modules.items()):
-            if "Flask" not in module.source:
+            if not any(c in module.source for c in flask_classes):
                 continue
             for statement in self.parsed(name).body:
-                if isinstance(statement, cst.FunctionDef) and _builds_flask(statement):
+                if isinstance(statement, cst.FunctionDef) and _builds_flask(statement, flask_classes):
                     factories.append(AppEntry(name, statement.name.value, factory=True))
                 elif isinstance(statement, cst.SimpleStatementLine):
                     for small in statement.body:
@@ -486,7 +525,7 @@ class Codebase:
                             isinstance(small, cst.Assign)
                             and len(small.targets) == 1
                             and isinstance(small.targets[0].target, cst.Name)
-                            and _is_flask_call(small.value)
+                            and _is_flask_call(small.value, flask_classes)
                         ):
                             objects.append(AppEntry(name, small.targets[0].target.value, factory=False))
         # a factory inside a package beats a script's module-level app
@@ -494,6 +533,31 @@ class Codebase:
             objects, key=lambda e: ("." not in e.module, e.module)
         )
         return ranked[0] if ranked else None
+
+    @cached_property
+    def flask_classes(self) -> frozenset[str]:
+        """Names of the classes whose call builds a Flask application: ``Flask`` and its subclasses here.
+
+        An app may build its own subclass (``class CTFdFlask(Flask)``, with its own
+        request class and Jinja environment); a factory that calls one is the app factory.
+        """
+        bases = {
+            info.name: {
+                *self.class_bases(symbol),
+                *(self.symbols[p].name for p in self.class_parents.get(symbol, ())),
+            }
+            for symbol, info in sorted(self.symbols.items())
+            if info.kind == "class"
+        }
+        found = {"Flask"}
+        grown = True
+        while grown:  # to a fixed point: a subclass of a subclass, in any order of modules
+            grown = False
+            for name, named in bases.items():
+                if name not in found and named & found:
+                    found.add(name)
+                    grown = True
+        return frozenset(found)
 
     @cached_property
     def app_hooks(self) -> frozenset[str]:
@@ -579,21 +643,22 @@ class Codebase:
         return None
 
 
-def _is_flask_call(node: cst.BaseExpression | None) -> bool:
-    return isinstance(node, cst.Call) and called_name(node) == "Flask"
+def _is_flask_call(node: cst.BaseExpression | None, flask_classes: frozenset[str]) -> bool:
+    return isinstance(node, cst.Call) and called_name(node) in flask_classes
 
 
 class _FlaskFinder(cst.CSTVisitor):
-    def __init__(self) -> None:
+    def __init__(self, flask_classes: frozenset[str]) -> None:
+        self.flask_classes = flask_classes
         self.found = False
 
     def visit_Call(self, node: cst.Call) -> None:
-        if _is_flask_call(node):
+        if _is_flask_call(node, self.flask_classes):
             self.found = True
 
 
-def _builds_flask(function: cst.FunctionDef) -> bool:
-    finder = _FlaskFinder()
+def _builds_flask(function: cst.FunctionDef, flask_classes: frozenset[str]) -> bool:
+    finder = _FlaskFinder(flask_classes)
     function.body.visit(finder)
     return finder.found
 

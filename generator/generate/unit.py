@@ -367,6 +367,7 @@ def build_unit(
                 schema=schema,
                 registering_modules=_registering_modules(codebase, contents),
                 callers=sorted((callers or {}).items()),
+                grant_kinds=GRANT_KINDS,
                 routes_elsewhere=routes_elsewhere if entry else [],
             ),
         )
@@ -447,13 +448,20 @@ def build_unit(
     )
 
 
-def callers_by_unit(contents: Iterable[UnitContents]) -> dict[str, dict[str, dict[str, list[str]]]]:
+GRANT_KINDS = ("calls", "replicas", "secret_columns", "rows")
+
+
+def callers_by_unit(
+    codebase: Codebase, contents: Iterable[UnitContents]
+) -> dict[str, dict[str, dict[str, list[str]]]]:
     """For each unit, the units that send it requests and what for, from the call graph.
 
-    ``{callee: {caller: {"calls": [function], "replicas": [table], "rows": [model]}}}``:
-    the functions a caller's stubs call, the tables it keeps replicas of, and
-    the models it holds records of (a change to a record goes to the owner's
-    row). The unit's runtime refuses everything else (monosplit_runtime/auth.py).
+    ``{callee: {caller: {"calls": [function], "replicas": [table], "secret_columns":
+    ["table.column"], "rows": [model]}}}``: the functions a caller's stubs call, the
+    tables it keeps replicas of and the secret columns of those its code reads
+    (:func:`secret_columns_read`), and the models it holds records of (a change
+    to a record goes to the owner's row). The unit's runtime refuses everything
+    else (monosplit_runtime/auth.py), and leaves other secret columns out of a replica.
     """
     found: dict[str, dict[str, dict[str, set[str]]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(set))
@@ -464,16 +472,57 @@ def callers_by_unit(contents: Iterable[UnitContents]) -> dict[str, dict[str, dic
             if stub.owner in (caller, SHARED):
                 continue
             found[stub.owner][caller]["calls" if stub.kind == "function" else "rows"].add(stub.symbol)
+        owners = dict(content.replica_tables)
         for table, owner in content.replica_tables:
             if owner not in (caller, SHARED):
                 found[owner][caller]["replicas"].add(table)
+        for column in secret_columns_read(codebase, content):
+            owner = owners[column.partition(".")[0]]
+            if owner not in (caller, SHARED):
+                found[owner][caller]["secret_columns"].add(column)
     return {
         callee: {
-            caller: {kind: sorted(grant.get(kind, ())) for kind in ("calls", "replicas", "rows")}
+            caller: {kind: sorted(grant.get(kind, ())) for kind in GRANT_KINDS}
             for caller, grant in sorted(by_caller.items())
         }
         for callee, by_caller in sorted(found.items())
     }
+
+
+def secret_columns_read(codebase: Codebase, contents: UnitContents) -> tuple[str, ...]:
+    """``table.column`` for each secret column of a replicated table that the unit's code reads.
+
+    Code the unit carries (a function, a class body) reads what it names. A method of a
+    carried class counts only when the unit's code names it: every unit keeping a replica
+    of ``user`` carries ``User.check_password``, but only one whose code calls
+    ``user.check_password(...)`` needs ``password_hash``; the others' replicas go without it.
+    """
+    replicated = {table for table, _ in contents.replica_tables}
+    carried = contents.kept | contents.copies | contents.replicas
+    named = {name for symbol in carried for name in codebase.attribute_names(symbol)}
+    # outside the models, by name too: ``user.password_hash`` on a query's result, whose type
+    # the analyzer cannot tell, still needs the column (a model names its own columns anyway)
+    named_outside_models = {
+        name
+        for symbol in carried
+        if symbol not in codebase.model_tables
+        for name in codebase.attribute_names(symbol)
+    }
+    found: set[str] = set()
+    for table, reads in codebase.secret_column_reads.items():
+        if table not in replicated:
+            continue
+        for source, columns in reads:
+            found.update(f"{table}.{column}" for column in columns & named_outside_models)
+            if codebase.top_level(source) not in carried:
+                continue
+            if (
+                codebase.graph.nodes[source].get("kind") == "method"
+                and source.rpartition(".")[2] not in named
+            ):
+                continue
+            found.update(f"{table}.{column}" for column in columns)
+    return tuple(sorted(found))
 
 
 def carve_modules(

@@ -14,6 +14,7 @@ Configuration comes from the environment only; see README.md.
 from __future__ import annotations
 
 import os
+from importlib import import_module
 from pathlib import Path
 
 os.environ.setdefault("MONOSPLIT_SERVICE", "monolith")
@@ -24,14 +25,19 @@ read_secret_files()  # NAME from the file NAME_FILE names (Secrets mounted as fi
 
 from streamshop.app import create_app  # noqa: E402  (the application, as the monolith builds it)
 from monosplit_runtime.flask_server import install  # noqa: E402
-import streamshop.models.catalog  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
-import streamshop.models.commerce  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
-import streamshop.models.media  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
-import streamshop.models.notification  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
-import streamshop.models.user  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
 from monosplit_runtime.schema import Schema  # noqa: E402
-from streamshop.db import Base as _metadata_streamshop_db_Base  # noqa: E402
-from streamshop.db import get_session as session_source  # noqa: E402
+
+app = create_app()
+# The application's modules are imported in its context, as its factory imports them: a module
+# may register its hooks on current_app as it is imported (@current_app.url_defaults).
+with app.app_context():
+    import_module("streamshop.models.catalog")  # maps its tables, registers its hooks
+    import_module("streamshop.models.commerce")  # maps its tables, registers its hooks
+    import_module("streamshop.models.media")  # maps its tables, registers its hooks
+    import_module("streamshop.models.notification")  # maps its tables, registers its hooks
+    import_module("streamshop.models.user")  # maps its tables, registers its hooks
+    from streamshop.db import Base as _metadata_streamshop_db_Base
+    from streamshop.db import get_session as session_source
 
 #: what other units may call, by the name they call it
 EXPORTS = {
@@ -70,7 +76,6 @@ SCHEMA = Schema(
     database_env="DATABASE_URL",
 )
 
-app = create_app()
 install(
     app,
     service="monolith",

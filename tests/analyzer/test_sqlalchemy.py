@@ -254,3 +254,66 @@ def test_a_foreign_key_declared_through_a_project_helper(write_tree: WriteTree) 
             "weight": 1,
         },
     }
+
+
+ACCOUNTS = {
+    "accounts/__init__.py": """
+        from flask_sqlalchemy import SQLAlchemy
+        db = SQLAlchemy()
+    """,
+    "accounts/models.py": """
+        import sqlalchemy as sa
+        import sqlalchemy.orm as so
+        from werkzeug.security import check_password_hash, generate_password_hash
+        from accounts import db
+
+        class PasswordMixin:
+            password_hash = db.Column(db.String(128))
+
+            def check_password(self, password):
+                return check_password_hash(self.password_hash, password)
+
+        class User(PasswordMixin, db.Model):
+            id: so.Mapped[int] = so.mapped_column(primary_key=True)
+            email: so.Mapped[str] = so.mapped_column(sa.String(120))
+            api_key = sa.Column("key", sa.String(64))
+            nickname = "anonymous"  # a plain class attribute, not a column
+
+            def set_password(self, password):
+                self.password_hash = generate_password_hash(password)
+
+            def label(self):
+                return self.email + self.nickname
+
+            @staticmethod
+            def by_key(key):
+                return db.session.scalar(sa.select(User).where(User.api_key == key))
+    """,
+    "accounts/views.py": """
+        from accounts.models import User
+
+        def email_of(user: User):
+            return user.email
+    """,
+}
+
+
+def _read_columns(analysis: Analysis) -> dict[str, str]:
+    return {
+        u: d.get("columns", "")
+        for u, v, k, d in analysis.graph.edges(keys=True, data=True)
+        if k == "column" and v == "table:user"
+    }
+
+
+def test_reads_name_the_columns_the_code_reads(write_tree: WriteTree) -> None:
+    columns = _read_columns(run_analysis(write_tree(ACCOUNTS)))
+    # self.<column> in a model's method (a mixin's column too), by the column's name in the table
+    assert columns["accounts.models.PasswordMixin.check_password"] == "password_hash"
+    assert columns["accounts.models.User.label"] == "email"  # nickname is no column
+    # Model.<column> in a query; the column named "key" in the table
+    assert columns["accounts.models.User.by_key"] == "key"
+    # an annotated parameter of the model's type
+    assert columns["accounts.views.email_of"] == "email"
+    # assigning a column is a write, not a read of it
+    assert "accounts.models.User.set_password" not in columns

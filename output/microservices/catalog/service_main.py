@@ -14,6 +14,7 @@ Configuration comes from the environment only; see README.md.
 from __future__ import annotations
 
 import os
+from importlib import import_module
 from pathlib import Path
 
 os.environ.setdefault("MONOSPLIT_SERVICE", "catalog")
@@ -25,20 +26,25 @@ read_secret_files()  # NAME from the file NAME_FILE names (Secrets mounted as fi
 from streamshop.app import create_app  # noqa: E402  (the application, as the monolith builds it)
 from monosplit_runtime.flask_server import install  # noqa: E402
 from monosplit_runtime.urls import add_routes_served_elsewhere  # noqa: E402
-import streamshop.models.catalog  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
-import streamshop.models.commerce  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
 from monosplit_runtime.schema import Schema  # noqa: E402
-from streamshop.db import Base as _metadata_streamshop_db_Base  # noqa: E402
-from streamshop.db import get_session as session_source  # noqa: E402
-from streamshop.services.catalog import get_product as _streamshop_services_catalog_get_product  # noqa: E402
-from streamshop.services.catalog import get_products_by_ids as _streamshop_services_catalog_get_products_by_ids  # noqa: E402
-from streamshop.services.catalog import get_title as _streamshop_services_catalog_get_title  # noqa: E402
-from streamshop.services.catalog import get_titles_by_ids as _streamshop_services_catalog_get_titles_by_ids  # noqa: E402
-from streamshop.services.catalog import products_for_titles as _streamshop_services_catalog_products_for_titles  # noqa: E402
-from streamshop.services.catalog import seed_demo_catalog as _streamshop_services_catalog_seed_demo_catalog  # noqa: E402
-from streamshop.services.inventory import check_availability as _streamshop_services_inventory_check_availability  # noqa: E402
-from streamshop.services.inventory import release_stock as _streamshop_services_inventory_release_stock  # noqa: E402
-from streamshop.services.inventory import reserve_stock as _streamshop_services_inventory_reserve_stock  # noqa: E402
+
+app = create_app()
+# The application's modules are imported in its context, as its factory imports them: a module
+# may register its hooks on current_app as it is imported (@current_app.url_defaults).
+with app.app_context():
+    import_module("streamshop.models.catalog")  # maps its tables, registers its hooks
+    import_module("streamshop.models.commerce")  # maps its tables, registers its hooks
+    from streamshop.db import Base as _metadata_streamshop_db_Base
+    from streamshop.db import get_session as session_source
+    from streamshop.services.catalog import get_product as _streamshop_services_catalog_get_product
+    from streamshop.services.catalog import get_products_by_ids as _streamshop_services_catalog_get_products_by_ids
+    from streamshop.services.catalog import get_title as _streamshop_services_catalog_get_title
+    from streamshop.services.catalog import get_titles_by_ids as _streamshop_services_catalog_get_titles_by_ids
+    from streamshop.services.catalog import products_for_titles as _streamshop_services_catalog_products_for_titles
+    from streamshop.services.catalog import seed_demo_catalog as _streamshop_services_catalog_seed_demo_catalog
+    from streamshop.services.inventory import check_availability as _streamshop_services_inventory_check_availability
+    from streamshop.services.inventory import release_stock as _streamshop_services_inventory_release_stock
+    from streamshop.services.inventory import reserve_stock as _streamshop_services_inventory_reserve_stock
 
 #: what other units may call, by the name they call it
 EXPORTS = {
@@ -168,7 +174,6 @@ SCHEMA = Schema(
     database_env="DATABASE_URL",
 )
 
-app = create_app()
 install(
     app,
     service="catalog",

@@ -14,6 +14,7 @@ Configuration comes from the environment only; see README.md.
 from __future__ import annotations
 
 import os
+from importlib import import_module
 from pathlib import Path
 
 os.environ.setdefault("MONOSPLIT_SERVICE", "users")
@@ -25,13 +26,18 @@ read_secret_files()  # NAME from the file NAME_FILE names (Secrets mounted as fi
 from streamshop.app import create_app  # noqa: E402  (the application, as the monolith builds it)
 from monosplit_runtime.flask_server import install  # noqa: E402
 from monosplit_runtime.urls import add_routes_served_elsewhere  # noqa: E402
-import streamshop.models.user  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
 from monosplit_runtime.schema import Schema  # noqa: E402
-from streamshop.db import Base as _metadata_streamshop_db_Base  # noqa: E402
-from streamshop.db import get_session as session_source  # noqa: E402
-from streamshop.services.account import get_default_address as _streamshop_services_account_get_default_address  # noqa: E402
-from streamshop.services.account import get_user as _streamshop_services_account_get_user  # noqa: E402
-from streamshop.services.account import shipping_label as _streamshop_services_account_shipping_label  # noqa: E402
+
+app = create_app()
+# The application's modules are imported in its context, as its factory imports them: a module
+# may register its hooks on current_app as it is imported (@current_app.url_defaults).
+with app.app_context():
+    import_module("streamshop.models.user")  # maps its tables, registers its hooks
+    from streamshop.db import Base as _metadata_streamshop_db_Base
+    from streamshop.db import get_session as session_source
+    from streamshop.services.account import get_default_address as _streamshop_services_account_get_default_address
+    from streamshop.services.account import get_user as _streamshop_services_account_get_user
+    from streamshop.services.account import shipping_label as _streamshop_services_account_shipping_label
 
 #: what other units may call, by the name they call it
 EXPORTS = {
@@ -125,7 +131,6 @@ SCHEMA = Schema(
     database_env="DATABASE_URL",
 )
 
-app = create_app()
 install(
     app,
     service="users",

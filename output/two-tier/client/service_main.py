@@ -24,7 +24,12 @@ read_secret_files()  # NAME from the file NAME_FILE names (Secrets mounted as fi
 
 from streamshop.app import create_app  # noqa: E402  (the application, as the monolith builds it)
 from monosplit_runtime.flask_server import install  # noqa: E402
-from streamshop.db import get_session as session_source  # noqa: E402
+
+app = create_app()
+# The application's modules are imported in its context, as its factory imports them: a module
+# may register its hooks on current_app as it is imported (@current_app.url_defaults).
+with app.app_context():
+    from streamshop.db import get_session as session_source
 
 #: what other units may call, by the name they call it
 EXPORTS = {
@@ -36,7 +41,6 @@ CALLERS = {
 REPLICAS = {
 }
 
-app = create_app()
 install(
     app,
     service="client",

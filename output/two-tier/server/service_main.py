@@ -14,6 +14,7 @@ Configuration comes from the environment only; see README.md.
 from __future__ import annotations
 
 import os
+from importlib import import_module
 from pathlib import Path
 
 os.environ.setdefault("MONOSPLIT_SERVICE", "server")
@@ -25,83 +26,88 @@ read_secret_files()  # NAME from the file NAME_FILE names (Secrets mounted as fi
 from streamshop.app import create_app  # noqa: E402  (the application, as the monolith builds it)
 from monosplit_runtime.flask_server import install  # noqa: E402
 from monosplit_runtime.urls import add_routes_served_elsewhere  # noqa: E402
-import streamshop.models.catalog  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
-import streamshop.models.commerce  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
-import streamshop.models.media  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
-import streamshop.models.notification  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
-import streamshop.models.user  # noqa: E402, F401  (maps this unit's tables, registers its hooks)
 from monosplit_runtime.schema import Schema  # noqa: E402
-from streamshop.db import Base as _metadata_streamshop_db_Base  # noqa: E402
-from streamshop.db import get_session as session_source  # noqa: E402
-from streamshop.services.account import add_address as _streamshop_services_account_add_address  # noqa: E402
-from streamshop.services.account import change_password as _streamshop_services_account_change_password  # noqa: E402
-from streamshop.services.account import get_user as _streamshop_services_account_get_user  # noqa: E402
-from streamshop.services.account import list_addresses as _streamshop_services_account_list_addresses  # noqa: E402
-from streamshop.services.account import login as _streamshop_services_account_login  # noqa: E402
-from streamshop.services.account import register_user as _streamshop_services_account_register_user  # noqa: E402
-from streamshop.services.account import serialize_address as _streamshop_services_account_serialize_address  # noqa: E402
-from streamshop.services.account import serialize_user as _streamshop_services_account_serialize_user  # noqa: E402
-from streamshop.services.account import update_profile as _streamshop_services_account_update_profile  # noqa: E402
-from streamshop.services.billing import available_plans as _streamshop_services_billing_available_plans  # noqa: E402
-from streamshop.services.billing import cancel_subscription as _streamshop_services_billing_cancel_subscription  # noqa: E402
-from streamshop.services.billing import charge as _streamshop_services_billing_charge  # noqa: E402
-from streamshop.services.billing import describe_card as _streamshop_services_billing_describe_card  # noqa: E402
-from streamshop.services.billing import get_current_subscription as _streamshop_services_billing_get_current_subscription  # noqa: E402
-from streamshop.services.billing import get_payment as _streamshop_services_billing_get_payment  # noqa: E402
-from streamshop.services.billing import get_payment_for_order as _streamshop_services_billing_get_payment_for_order  # noqa: E402
-from streamshop.services.billing import has_active_prime as _streamshop_services_billing_has_active_prime  # noqa: E402
-from streamshop.services.billing import list_payments as _streamshop_services_billing_list_payments  # noqa: E402
-from streamshop.services.billing import renew_due_subscriptions as _streamshop_services_billing_renew_due_subscriptions  # noqa: E402
-from streamshop.services.billing import serialize_payment as _streamshop_services_billing_serialize_payment  # noqa: E402
-from streamshop.services.billing import serialize_subscription as _streamshop_services_billing_serialize_subscription  # noqa: E402
-from streamshop.services.billing import subscribe as _streamshop_services_billing_subscribe  # noqa: E402
-from streamshop.services.catalog import create_product as _streamshop_services_catalog_create_product  # noqa: E402
-from streamshop.services.catalog import create_title as _streamshop_services_catalog_create_title  # noqa: E402
-from streamshop.services.catalog import get_product as _streamshop_services_catalog_get_product  # noqa: E402
-from streamshop.services.catalog import get_title as _streamshop_services_catalog_get_title  # noqa: E402
-from streamshop.services.catalog import get_titles_by_ids as _streamshop_services_catalog_get_titles_by_ids  # noqa: E402
-from streamshop.services.catalog import list_genres as _streamshop_services_catalog_list_genres  # noqa: E402
-from streamshop.services.catalog import list_products as _streamshop_services_catalog_list_products  # noqa: E402
-from streamshop.services.catalog import list_titles as _streamshop_services_catalog_list_titles  # noqa: E402
-from streamshop.services.catalog import search_catalog as _streamshop_services_catalog_search_catalog  # noqa: E402
-from streamshop.services.catalog import seed_demo_catalog as _streamshop_services_catalog_seed_demo_catalog  # noqa: E402
-from streamshop.services.catalog import update_product as _streamshop_services_catalog_update_product  # noqa: E402
-from streamshop.services.checkout import add_to_cart as _streamshop_services_checkout_add_to_cart  # noqa: E402
-from streamshop.services.checkout import checkout as _streamshop_services_checkout_checkout  # noqa: E402
-from streamshop.services.checkout import clear_cart as _streamshop_services_checkout_clear_cart  # noqa: E402
-from streamshop.services.checkout import get_or_create_cart as _streamshop_services_checkout_get_or_create_cart  # noqa: E402
-from streamshop.services.checkout import remove_from_cart as _streamshop_services_checkout_remove_from_cart  # noqa: E402
-from streamshop.services.checkout import serialize_cart as _streamshop_services_checkout_serialize_cart  # noqa: E402
-from streamshop.services.checkout import update_cart_item as _streamshop_services_checkout_update_cart_item  # noqa: E402
-from streamshop.services.inventory import bulk_restock_low_stock as _streamshop_services_inventory_bulk_restock_low_stock  # noqa: E402
-from streamshop.services.inventory import low_stock_report as _streamshop_services_inventory_low_stock_report  # noqa: E402
-from streamshop.services.inventory import restock as _streamshop_services_inventory_restock  # noqa: E402
-from streamshop.services.inventory import serialize_movement as _streamshop_services_inventory_serialize_movement  # noqa: E402
-from streamshop.services.inventory import stock_movements as _streamshop_services_inventory_stock_movements  # noqa: E402
-from streamshop.services.notifications import get_preferences as _streamshop_services_notifications_get_preferences  # noqa: E402
-from streamshop.services.notifications import list_notifications as _streamshop_services_notifications_list_notifications  # noqa: E402
-from streamshop.services.notifications import mark_all_read as _streamshop_services_notifications_mark_all_read  # noqa: E402
-from streamshop.services.notifications import mark_read as _streamshop_services_notifications_mark_read  # noqa: E402
-from streamshop.services.notifications import serialize_notification as _streamshop_services_notifications_serialize_notification  # noqa: E402
-from streamshop.services.notifications import serialize_preferences as _streamshop_services_notifications_serialize_preferences  # noqa: E402
-from streamshop.services.notifications import unread_count as _streamshop_services_notifications_unread_count  # noqa: E402
-from streamshop.services.notifications import update_preferences as _streamshop_services_notifications_update_preferences  # noqa: E402
-from streamshop.services.orders import cancel_order as _streamshop_services_orders_cancel_order  # noqa: E402
-from streamshop.services.orders import count_orders as _streamshop_services_orders_count_orders  # noqa: E402
-from streamshop.services.orders import get_order as _streamshop_services_orders_get_order  # noqa: E402
-from streamshop.services.orders import list_orders as _streamshop_services_orders_list_orders  # noqa: E402
-from streamshop.services.orders import serialize_order as _streamshop_services_orders_serialize_order  # noqa: E402
-from streamshop.services.recommendations import get_recommendations as _streamshop_services_recommendations_get_recommendations  # noqa: E402
-from streamshop.services.recommendations import recommend_products as _streamshop_services_recommendations_recommend_products  # noqa: E402
-from streamshop.services.recommendations import recommend_titles as _streamshop_services_recommendations_recommend_titles  # noqa: E402
-from streamshop.services.streaming import continue_watching as _streamshop_services_streaming_continue_watching  # noqa: E402
-from streamshop.services.streaming import heartbeat as _streamshop_services_streaming_heartbeat  # noqa: E402
-from streamshop.services.streaming import serialize_history_entry as _streamshop_services_streaming_serialize_history_entry  # noqa: E402
-from streamshop.services.streaming import serialize_playback as _streamshop_services_streaming_serialize_playback  # noqa: E402
-from streamshop.services.streaming import start_playback as _streamshop_services_streaming_start_playback  # noqa: E402
-from streamshop.services.streaming import stop_playback as _streamshop_services_streaming_stop_playback  # noqa: E402
-from streamshop.services.streaming import watch_history as _streamshop_services_streaming_watch_history  # noqa: E402
-from streamshop.utils.timeutil import parse_iso as _streamshop_utils_timeutil_parse_iso  # noqa: E402
+
+app = create_app()
+# The application's modules are imported in its context, as its factory imports them: a module
+# may register its hooks on current_app as it is imported (@current_app.url_defaults).
+with app.app_context():
+    import_module("streamshop.models.catalog")  # maps its tables, registers its hooks
+    import_module("streamshop.models.commerce")  # maps its tables, registers its hooks
+    import_module("streamshop.models.media")  # maps its tables, registers its hooks
+    import_module("streamshop.models.notification")  # maps its tables, registers its hooks
+    import_module("streamshop.models.user")  # maps its tables, registers its hooks
+    from streamshop.db import Base as _metadata_streamshop_db_Base
+    from streamshop.db import get_session as session_source
+    from streamshop.services.account import add_address as _streamshop_services_account_add_address
+    from streamshop.services.account import change_password as _streamshop_services_account_change_password
+    from streamshop.services.account import get_user as _streamshop_services_account_get_user
+    from streamshop.services.account import list_addresses as _streamshop_services_account_list_addresses
+    from streamshop.services.account import login as _streamshop_services_account_login
+    from streamshop.services.account import register_user as _streamshop_services_account_register_user
+    from streamshop.services.account import serialize_address as _streamshop_services_account_serialize_address
+    from streamshop.services.account import serialize_user as _streamshop_services_account_serialize_user
+    from streamshop.services.account import update_profile as _streamshop_services_account_update_profile
+    from streamshop.services.billing import available_plans as _streamshop_services_billing_available_plans
+    from streamshop.services.billing import cancel_subscription as _streamshop_services_billing_cancel_subscription
+    from streamshop.services.billing import charge as _streamshop_services_billing_charge
+    from streamshop.services.billing import describe_card as _streamshop_services_billing_describe_card
+    from streamshop.services.billing import get_current_subscription as _streamshop_services_billing_get_current_subscription
+    from streamshop.services.billing import get_payment as _streamshop_services_billing_get_payment
+    from streamshop.services.billing import get_payment_for_order as _streamshop_services_billing_get_payment_for_order
+    from streamshop.services.billing import has_active_prime as _streamshop_services_billing_has_active_prime
+    from streamshop.services.billing import list_payments as _streamshop_services_billing_list_payments
+    from streamshop.services.billing import renew_due_subscriptions as _streamshop_services_billing_renew_due_subscriptions
+    from streamshop.services.billing import serialize_payment as _streamshop_services_billing_serialize_payment
+    from streamshop.services.billing import serialize_subscription as _streamshop_services_billing_serialize_subscription
+    from streamshop.services.billing import subscribe as _streamshop_services_billing_subscribe
+    from streamshop.services.catalog import create_product as _streamshop_services_catalog_create_product
+    from streamshop.services.catalog import create_title as _streamshop_services_catalog_create_title
+    from streamshop.services.catalog import get_product as _streamshop_services_catalog_get_product
+    from streamshop.services.catalog import get_title as _streamshop_services_catalog_get_title
+    from streamshop.services.catalog import get_titles_by_ids as _streamshop_services_catalog_get_titles_by_ids
+    from streamshop.services.catalog import list_genres as _streamshop_services_catalog_list_genres
+    from streamshop.services.catalog import list_products as _streamshop_services_catalog_list_products
+    from streamshop.services.catalog import list_titles as _streamshop_services_catalog_list_titles
+    from streamshop.services.catalog import search_catalog as _streamshop_services_catalog_search_catalog
+    from streamshop.services.catalog import seed_demo_catalog as _streamshop_services_catalog_seed_demo_catalog
+    from streamshop.services.catalog import update_product as _streamshop_services_catalog_update_product
+    from streamshop.services.checkout import add_to_cart as _streamshop_services_checkout_add_to_cart
+    from streamshop.services.checkout import checkout as _streamshop_services_checkout_checkout
+    from streamshop.services.checkout import clear_cart as _streamshop_services_checkout_clear_cart
+    from streamshop.services.checkout import get_or_create_cart as _streamshop_services_checkout_get_or_create_cart
+    from streamshop.services.checkout import remove_from_cart as _streamshop_services_checkout_remove_from_cart
+    from streamshop.services.checkout import serialize_cart as _streamshop_services_checkout_serialize_cart
+    from streamshop.services.checkout import update_cart_item as _streamshop_services_checkout_update_cart_item
+    from streamshop.services.inventory import bulk_restock_low_stock as _streamshop_services_inventory_bulk_restock_low_stock
+    from streamshop.services.inventory import low_stock_report as _streamshop_services_inventory_low_stock_report
+    from streamshop.services.inventory import restock as _streamshop_services_inventory_restock
+    from streamshop.services.inventory import serialize_movement as _streamshop_services_inventory_serialize_movement
+    from streamshop.services.inventory import stock_movements as _streamshop_services_inventory_stock_movements
+    from streamshop.services.notifications import get_preferences as _streamshop_services_notifications_get_preferences
+    from streamshop.services.notifications import list_notifications as _streamshop_services_notifications_list_notifications
+    from streamshop.services.notifications import mark_all_read as _streamshop_services_notifications_mark_all_read
+    from streamshop.services.notifications import mark_read as _streamshop_services_notifications_mark_read
+    from streamshop.services.notifications import serialize_notification as _streamshop_services_notifications_serialize_notification
+    from streamshop.services.notifications import serialize_preferences as _streamshop_services_notifications_serialize_preferences
+    from streamshop.services.notifications import unread_count as _streamshop_services_notifications_unread_count
+    from streamshop.services.notifications import update_preferences as _streamshop_services_notifications_update_preferences
+    from streamshop.services.orders import cancel_order as _streamshop_services_orders_cancel_order
+    from streamshop.services.orders import count_orders as _streamshop_services_orders_count_orders
+    from streamshop.services.orders import get_order as _streamshop_services_orders_get_order
+    from streamshop.services.orders import list_orders as _streamshop_services_orders_list_orders
+    from streamshop.services.orders import serialize_order as _streamshop_services_orders_serialize_order
+    from streamshop.services.recommendations import get_recommendations as _streamshop_services_recommendations_get_recommendations
+    from streamshop.services.recommendations import recommend_products as _streamshop_services_recommendations_recommend_products
+    from streamshop.services.recommendations import recommend_titles as _streamshop_services_recommendations_recommend_titles
+    from streamshop.services.streaming import continue_watching as _streamshop_services_streaming_continue_watching
+    from streamshop.services.streaming import heartbeat as _streamshop_services_streaming_heartbeat
+    from streamshop.services.streaming import serialize_history_entry as _streamshop_services_streaming_serialize_history_entry
+    from streamshop.services.streaming import serialize_playback as _streamshop_services_streaming_serialize_playback
+    from streamshop.services.streaming import start_playback as _streamshop_services_streaming_start_playback
+    from streamshop.services.streaming import stop_playback as _streamshop_services_streaming_stop_playback
+    from streamshop.services.streaming import watch_history as _streamshop_services_streaming_watch_history
+    from streamshop.utils.timeutil import parse_iso as _streamshop_utils_timeutil_parse_iso
 
 #: what other units may call, by the name they call it
 EXPORTS = {
@@ -299,7 +305,6 @@ SCHEMA = Schema(
     database_env="DATABASE_URL",
 )
 
-app = create_app()
 install(
     app,
     service="server",

@@ -53,6 +53,7 @@ def test_the_runtime_is_one_flat_package() -> None:
         "metrics.py",
         "replica_writes.py",
         "schema.py",
+        "secret_columns.py",
         "transactions.py",
         "urls.py",
     ]

@@ -28,7 +28,7 @@ the exception carries instead); the message, arguments and attribute values
 of an exception from the database layer or the operating system, which hold
 SQL, parameters and paths (its class travels, so ``except IntegrityError``
 still works, with a message naming the request id); and the secret columns
-of an ORM row (:func:`is_secret_column`), which stay with the unit that owns
+of an ORM row (:func:`.secret_columns.is_secret_column`), which stay with the unit that owns
 the row: code that needs a password hash runs where the hash is.
 
 A database session never travels: its placeholder is resolved by the
@@ -48,7 +48,6 @@ import functools
 import importlib
 import json
 import os
-import re
 import sys
 import threading
 import uuid
@@ -59,6 +58,7 @@ from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import RemoteError, UndecodableValue, UnencodableValue
+from .secret_columns import is_secret_column
 
 __all__ = [
     "RemoteRecord",
@@ -80,30 +80,10 @@ _EXCEPTION_OWN_ATTRS = frozenset({"__notes__", "remote_service", "remote_traceba
 
 _context_providers: dict[str, Callable[[], Any]] = {}
 
-#: column names that hold secrets: passwords and their hashes, tokens, keys, salts, one-time codes
-_SECRET_COLUMN = re.compile(
-    r"(?:^|_)(?:password|passwd|pwd|passphrase|secret|token|salt|otp|totp|api_?key|private_?key"
-    r"|access_?key|secret_?key|credentials?)s?(?:$|_)",
-    re.IGNORECASE,
-)
 #: where exceptions whose text names SQL, parameters or connection details come from
 _SENSITIVE_MODULES = ("sqlalchemy", "sqlite3", "psycopg", "psycopg2", "pymysql", "MySQLdb", "asyncpg")
 #: the request id the current hop's errors are logged under; set by the server per request
 _request_id: Callable[[], str | None] = lambda: None  # noqa: E731
-
-
-def is_secret_column(name: str) -> bool:
-    """Whether a column holds a secret that never leaves the unit owning its row.
-
-    Recognised by name, as the analyzer recognises secret configuration keys:
-    a word ``password``, ``passwd``, ``pwd``, ``passphrase``, ``secret``,
-    ``token``, ``salt``, ``otp``, ``api_key``, ``private_key``, ``access_key``
-    or ``credential`` between underscores or at either end.
-
-    >>> [is_secret_column(n) for n in ("password_hash", "payment_token", "api_key", "email", "tokenizer")]
-    [True, True, True, False, False]
-    """
-    return bool(_SECRET_COLUMN.search(name))
 
 
 def set_request_id_source(source: Callable[[], str | None]) -> None:

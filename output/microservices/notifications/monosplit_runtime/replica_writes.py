@@ -96,9 +96,12 @@ def _equalities(statement: Any) -> list[tuple[str, Any]] | None:
             left, right = right, left
         if not (isinstance(left, ColumnClause) and isinstance(right, BindParameter)):
             return None
-        if getattr(left, "table", None) is not statement.table:
+        # the ORM's columns are annotated copies (a relationship's criteria, ``Model.column``):
+        # the statement's table knows them by lineage, not by identity
+        column = statement.table.corresponding_column(left)
+        if column is None:
             return None
-        found.append((left.name, right))
+        found.append((column.name, right))
     return found
 
 

@@ -73,11 +73,16 @@ class AuthError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Grant:
-    """What one calling unit may ask of this unit: functions, replicas of tables, changes to rows."""
+    """What one calling unit may ask of this unit: functions, replicas of tables, changes to rows.
+
+    ``secret_columns`` (``table.column``) are the secret columns its replicas carry: those its
+    code reads (``User.check_password`` reads ``user.password_hash``); any other stays here.
+    """
 
     calls: frozenset[str] = frozenset()
     replicas: frozenset[str] = frozenset()
     rows: frozenset[str] = frozenset()
+    secret_columns: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,13 +93,14 @@ class Callers:
 
     @classmethod
     def of(cls, table: Mapping[str, Mapping[str, Iterable[str]]]) -> Callers:
-        """From the generated ``{caller: {"calls": [...], "replicas": [...], "rows": [...]}}``."""
+        """From the generated ``{caller: {"calls": [...], "replicas": [...], "rows": [...], ...}}``."""
         return cls(
             {
                 caller: Grant(
                     frozenset(allowed.get("calls", ())),
                     frozenset(allowed.get("replicas", ())),
                     frozenset(allowed.get("rows", ())),
+                    frozenset(allowed.get("secret_columns", ())),
                 )
                 for caller, allowed in table.items()
             }
@@ -107,6 +113,11 @@ class Callers:
     def may_read(self, caller: str, table: str) -> bool:
         grant = self.grants.get(caller)
         return grant is not None and table in grant.replicas
+
+    def may_see(self, caller: str, table: str, column: str) -> bool:
+        """Whether a replica sent to ``caller`` carries this secret column of ``table``."""
+        grant = self.grants.get(caller)
+        return grant is not None and f"{table}.{column}" in grant.secret_columns
 
     def may_change(self, caller: str, model: str) -> bool:
         grant = self.grants.get(caller)

@@ -591,7 +591,8 @@ class _Endpoints:
     def replica(self, table: str) -> Response:
         """Every row of a table this service owns, for the services that keep a replica of it.
 
-        Secret columns (:func:`.codec.is_secret_column`) are left out: they stay here.
+        Secret columns (:func:`.secret_columns.is_secret_column`) stay here, but for those the
+        caller's code reads (its grant's ``secret_columns``).
         """
         if not self.callers.may_read(caller() or "", table):
             return self._refused(f"the rows of table {table!r}")
@@ -603,7 +604,12 @@ class _Endpoints:
         assert self.session_provider is not None
         session = self.session_provider()
         try:
-            sent = [column for column in found.columns if not is_secret_column(column.name)]
+            asking = caller() or ""
+            sent = [
+                column
+                for column in found.columns
+                if not is_secret_column(column.name) or self.callers.may_see(asking, table, column.name)
+            ]
             rows = session.execute(_select(sent).order_by(*found.primary_key.columns)).fetchall()
             columns = [column.name for column in sent]
             encoded = [

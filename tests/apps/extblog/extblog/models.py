@@ -1,5 +1,7 @@
 from datetime import UTC, datetime
 
+from werkzeug.security import check_password_hash, generate_password_hash
+
 from extblog import db, login
 
 
@@ -25,6 +27,14 @@ followers = db.Table(
 class User(TimestampMixin, db.Model):
     id = db.Column(db.Integer, primary_key=True)
     name = db.Column(db.String(50), unique=True)
+    # a secret column: it reaches another unit's replica only if that unit's code reads it
+    password_hash = db.Column(db.String(256))
+
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password):
+        return check_password_hash(self.password_hash, password)
 
 
 class Post(SearchableMixin, TimestampMixin, db.Model):

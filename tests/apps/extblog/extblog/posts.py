@@ -2,13 +2,16 @@ from flask import Blueprint, jsonify, request, url_for
 
 from extblog import db
 from extblog.forms import PostForm
-from extblog.models import Post
+from extblog.models import Post, User
 
 bp = Blueprint("posts", __name__)
 
 
 @bp.post("/posts")
 def create_post():
+    author = db.session.get(User, request.json.get("user_id"))
+    if author is None or not author.check_password(request.json.get("password", "")):
+        return jsonify(error="wrong user or password"), 403
     form = PostForm(request.json)
     if not form.validate():
         return jsonify(error="body must be 1-200 characters"), 400
@@ -23,3 +26,11 @@ def create_post():
 def list_posts():
     found = Post.search(request.args.get("q", ""))
     return jsonify([{"id": p.id, "body": p.body} for p in found])
+
+
+@bp.post("/posts/forget")
+def forget_posts():
+    # Query.delete() chooses rows by the ORM's (annotated) columns
+    found = Post.query.filter_by(user_id=request.json["user_id"], body=request.json["body"]).delete()
+    db.session.commit()
+    return jsonify(deleted=found)

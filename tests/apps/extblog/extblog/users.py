@@ -9,6 +9,7 @@ bp = Blueprint("users", __name__)
 @bp.post("/users")
 def create_user():
     user = User(name=request.json["name"])
+    user.set_password(request.json.get("password", ""))
     db.session.add(user)
     db.session.commit()
     return jsonify(id=user.id, name=user.name), 201
