@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from analyzer.cache import FACTS_VERSION, GRAPH_VERSION, FactCache, FileFacts, StatIndex, content_key
 from analyzer.discovery import SourceFile, discover, read_source
-from analyzer.facts import Attr, ModuleFacts
+from analyzer.facts import ModuleFacts
 from analyzer.options import AnalysisOptions, default_cache_dir
 from analyzer.problems import Problem
 from analyzer.scan import Extractor, Job, extract_all, worker_count
@@ -106,6 +106,8 @@ class _Parts:
     patchable: bool
     #: identifier → how many modules' sources contain it (:attr:`ModuleFacts.names`)
     mentions: dict[str, int] = field(default_factory=dict)
+    #: names of functions that may forward to the calls program-wide passes read (part of the interface)
+    helpers: frozenset[str] = frozenset()
 
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
@@ -309,6 +311,7 @@ def _analyze_with(
             contributions=tuple(contributions),
             patchable=len(modules) == len(facts) and _unique_ids(contributions),
             mentions=dict(Counter(name for f in facts for name in f.names)),
+            helpers=_interface_helpers(facts),
         )
 
         def write() -> None:
@@ -353,6 +356,13 @@ def _result(
         external_packages=tuple(sorted(externals.items(), key=lambda kv: (-kv[1], kv[0]))),
         summary=summarize(graph_data),
     )
+
+
+def _interface_helpers(facts: Sequence[ModuleFacts]) -> frozenset[str]:
+    from analyzer.frameworks import default_frameworks
+    from analyzer.graph import interface_calls, interface_helpers
+
+    return interface_helpers(facts, interface_calls(default_frameworks()))
 
 
 def _unique_ids(contributions: Sequence[Contribution]) -> bool:
@@ -416,8 +426,8 @@ def _patch(
         new, old = fresh[key], cache.load_fact(old_key)
         if not (isinstance(new, ModuleFacts) and isinstance(old, ModuleFacts)):
             return fresh
-        if module_interface(new, calls) != module_interface(old, calls):
-            added = _added_functions(old, new, calls)
+        if module_interface(new, calls, parts.helpers) != module_interface(old, calls, parts.helpers):
+            added = _added_functions(old, new, calls, parts.helpers)
             if added is None or any(
                 mentions.get(name, 0) - (name in old.names) > 0  # another module's source names it
                 or any(m == f"{job.module}.{name}" or m.startswith(f"{job.module}.{name}.") for m in modules)
@@ -447,7 +457,9 @@ def _patch(
     return _Patched(analysis, new_parts, fresh)
 
 
-def _added_functions(old: ModuleFacts, new: ModuleFacts, calls: frozenset[str]) -> frozenset[str] | None:
+def _added_functions(
+    old: ModuleFacts, new: ModuleFacts, calls: frozenset[str], helpers: frozenset[str] = frozenset()
+) -> frozenset[str] | None:
     """The top-level functions ``new`` adds, when they are all that changed in the interface; else None.
 
     A function added at the top of a module changes its interface, but the
@@ -459,7 +471,8 @@ def _added_functions(old: ModuleFacts, new: ModuleFacts, calls: frozenset[str]) 
     no ``global`` and makes none of the calls program-wide passes read, and
     the interface without them is the old one.
     """
-    from analyzer.graph import module_interface
+    from analyzer.frameworks.forwarding import named_calls
+    from analyzer.graph import is_interface_call, module_interface
 
     known = {d.qualname for d in old.definitions}
     added = [d for d in new.definitions if "." not in d.qualname and d.qualname not in known]
@@ -478,7 +491,8 @@ def _added_functions(old: ModuleFacts, new: ModuleFacts, calls: frozenset[str]) 
 
     if any(inside(scope) for scope, _ in new.globals):
         return None
-    if any(inside(c.scope) and isinstance(c.func, Attr) and c.func.attr in calls for c in new.calls):
+    named = named_calls(new, helpers)
+    if any(inside(c.scope) and is_interface_call(c, calls, named) for c in new.calls):
         return None
     without = replace(
         new,
@@ -491,7 +505,8 @@ def _added_functions(old: ModuleFacts, new: ModuleFacts, calls: frozenset[str]) 
         calls=tuple(c for c in new.calls if not inside(c.scope)),
         returns=tuple(r for r in new.returns if not inside(r.scope)),
     )
-    return names if module_interface(without, calls) == module_interface(old, calls) else None
+    same = module_interface(without, calls, helpers) == module_interface(old, calls, helpers)
+    return names if same else None
 
 
 def _resolve_edited(

@@ -85,6 +85,7 @@ from analyzer.facts import (
     Nth,
 )
 from analyzer.frameworks.base import ForeignKey, Framework
+from analyzer.frameworks.forwarding import callee_name, forwarding_functions, named_calls
 from analyzer.resolve import CallSite, Resolver, UnresolvedImport, node_id
 from analyzer.values import Coll, Def, ExtInst, Inst
 
@@ -247,20 +248,35 @@ def interface_calls(frameworks: Sequence[Framework]) -> frozenset[str]:
     return frozenset().union(*(fw.interface_calls for fw in frameworks))
 
 
-def module_interface(facts: ModuleFacts, calls: frozenset[str]) -> tuple[object, ...]:
+def interface_helpers(facts: Iterable[ModuleFacts], calls: frozenset[str]) -> frozenset[str]:
+    """Names of the project's functions that may forward their parameters to ``calls``."""
+    return forwarding_functions(facts, calls)
+
+
+def is_interface_call(call: CallFact, calls: frozenset[str], helpers: frozenset[str] = frozenset()) -> bool:
+    """Whether program-wide passes read ``call``: a method named in ``calls``, or a helper by name."""
+    if isinstance(call.func, Attr) and call.func.attr in calls:
+        return True
+    return bool(helpers) and callee_name(call.func) in helpers
+
+
+def module_interface(
+    facts: ModuleFacts, calls: frozenset[str], helpers: frozenset[str] = frozenset()
+) -> tuple[object, ...]:
     """What resolving any *other* module, or a program-wide pass, may read of ``facts``.
 
     Definitions and imports (without line numbers), the bindings of module
     and class bodies, the function locals that code outside can see (see
     :func:`_visible_bindings`), attributes assigned on ``self``, returns,
-    ``__all__``, globals, and the calls named in ``calls``. Two versions of a
+    ``__all__``, globals, the calls named in ``calls`` and the calls of the
+    ``helpers`` that may forward to them (:func:`forwarding_functions`, by
+    name or the name they are imported as). Two versions of a
     module with equal interfaces differ only in code whose meaning is local:
     call sites, references, reads of configuration, tables and state, locals
     nothing exposes, line numbers.
     """
-    read_calls = tuple(
-        call for call in facts.calls if isinstance(call.func, Attr) and call.func.attr in calls
-    )
+    named = named_calls(facts, helpers) if helpers else frozenset()
+    read_calls = tuple(call for call in facts.calls if is_interface_call(call, calls, named))
     return (
         facts.module,
         facts.path,
@@ -395,6 +411,8 @@ def build_parts(
             if route.endpoint:
                 attrs["endpoint"] = route.endpoint
                 attrs["endpoint_rank"] = route.rank
+            if route.unknown_prefix:
+                attrs["unknown_prefix"] = route.unknown_prefix
             nodes.append((_phase(index, _ROUTES), rid, attrs))
             edges.add(rid, route.handler, "route")
     program = replace(program, data_nodes=tuple(nodes), edges=program.edges + edges.parts())

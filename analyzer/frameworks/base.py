@@ -51,6 +51,9 @@ class Route:
     #: registration order among the rules of one view (decorators apply from the bottom up):
     #: a framework builds an endpoint's URL from the first rule registered
     rank: int = 0
+    #: what the path's prefix comes from when it is not statically known (a configuration
+    #: key): the path then holds ``{KEY}`` where the prefix goes
+    unknown_prefix: str = ""
 
 
 AccessKind = Literal["read", "write"]

@@ -443,3 +443,101 @@ def test_an_alembic_environment_names_its_folder_and_metadata(write_tree: WriteT
     assert _nodes_of(run_analysis(root, include_migrations=True), "migrations") == {
         "migrations:migrations": {"tool": "alembic", "directory": "migrations", "metadata": "shop.db.Base"}
     }
+
+
+def test_flask_class_views_registered_through_a_helper(write_tree: WriteTree) -> None:
+    # The app's own helper loops over rules and calls add_url_rule; views are MethodView/View
+    # classes; blueprint prefixes come from the config defaults, a variable, or nowhere static.
+    root = write_tree(
+        {
+            "board/__init__.py": "",
+            "board/configs.py": """
+                class BaseConfig:
+                    USER_URL_PREFIX = "/people"
+
+                class DefaultConfig(BaseConfig):
+                    USER_URL_PREFIX = "/user"
+                    FORUM_URL_PREFIX = ""
+            """,
+            "board/helpers.py": """
+                def register_view(bp_or_app, routes, view_func, *args, **kwargs):
+                    for route in routes:
+                        bp_or_app.add_url_rule(route, view_func=view_func, *args, **kwargs)
+            """,
+            "board/app.py": """
+                from flask import Flask
+                from board.views import load_blueprints
+
+                def create_app(config=None):
+                    app = Flask(__name__)
+                    app.config.from_object("board.configs.DefaultConfig")
+                    app.config.from_object(config)
+                    load_blueprints(app)
+                    return app
+            """,
+            "board/views.py": """
+                from flask import Blueprint
+                from flask.views import MethodView, View
+                from board.helpers import register_view as add_view
+
+                class Profile(MethodView):
+                    def get(self, name):
+                        return name
+
+                    def post(self, name):
+                        return name
+
+                class Feed(View):
+                    methods = ["GET", "POST"]
+
+                    def dispatch_request(self):
+                        return ""
+
+                class Index(MethodView):
+                    def get(self):
+                        return ""
+
+                def load_blueprints(app):
+                    user = Blueprint("user", __name__)
+                    add_view(user, routes=["/<name>", "/<name>/profile"], view_func=Profile.as_view("profile"))
+                    feed_view = Feed.as_view("feed")
+                    user.add_url_rule("/feed", view_func=feed_view)
+                    app.register_blueprint(user, url_prefix=app.config["USER_URL_PREFIX"])
+
+                    forum = Blueprint("forum", __name__)
+                    add_view(forum, ["/"], Index.as_view("index"))
+                    app.register_blueprint(forum, url_prefix=app.config["FORUM_URL_PREFIX"])
+
+                    api = Blueprint("api", __name__)
+                    api.add_url_rule("/items", view_func=Index.as_view("items"))
+                    prefix = "/api"
+                    app.register_blueprint(api, url_prefix=prefix)
+
+                    admin = Blueprint("admin", __name__)
+                    admin.add_url_rule("/", view_func=Index.as_view("overview"))
+                    app.register_blueprint(admin, url_prefix=app.config["ADMIN_URL_PREFIX"])
+            """,
+        }
+    )
+    analysis = run_analysis(root)
+    assert edges_of(analysis, "route") == {
+        ("route:GET /user/<name>", "board.views.Profile.get"),
+        ("route:POST /user/<name>", "board.views.Profile.post"),
+        ("route:GET /user/<name>/profile", "board.views.Profile.get"),
+        ("route:POST /user/<name>/profile", "board.views.Profile.post"),
+        ("route:GET /user/feed", "board.views.Feed.dispatch_request"),
+        ("route:POST /user/feed", "board.views.Feed.dispatch_request"),
+        ("route:GET /", "board.views.Index.get"),
+        ("route:GET /api/items", "board.views.Index.get"),
+        # ADMIN_URL_PREFIX has no static default: the prefix is recorded as unknown, not guessed
+        ("route:GET {ADMIN_URL_PREFIX}/", "board.views.Index.get"),
+    }
+    routes = {
+        node: (data.get("endpoint"), data.get("endpoint_rank"), data.get("unknown_prefix"))
+        for node, data in _nodes_of(analysis, "route").items()
+    }
+    assert routes["route:GET /user/<name>"] == ("user.profile", 0, None)
+    assert routes["route:GET /user/<name>/profile"] == ("user.profile", 1, None)
+    assert routes["route:POST /user/feed"] == ("user.feed", 0, None)
+    assert routes["route:GET /"] == ("forum.index", 0, None)
+    assert routes["route:GET {ADMIN_URL_PREFIX}/"] == ("admin.overview", 0, "ADMIN_URL_PREFIX")

@@ -26,6 +26,7 @@ from analyzer.facts import Definition, ImportFact, ModuleFacts
 from analyzer.frameworks import default_frameworks
 from analyzer.graph import build_parts
 from analyzer.resolve import Resolver
+from tests.conftest import WriteTree
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_monolith"
@@ -320,3 +321,71 @@ def test_resolution_does_not_depend_on_the_order_of_questions(source: Path) -> N
     expected = graph([])
     assert graph(modules[::-1]) == expected
     assert graph(modules[len(modules) // 2 :] + modules[: len(modules) // 2]) == expected
+
+
+HELPER_ROUTES = {
+    "board/__init__.py": "",
+    "board/helpers.py": """
+        def register_view(bp, routes, view_func):
+            for route in routes:
+                bp.add_url_rule(route, view_func=view_func)
+    """,
+    "board/views.py": """
+        from flask import Blueprint
+        from flask.views import MethodView
+        from board.helpers import register_view
+
+        bp = Blueprint("board", __name__)
+
+        class Index(MethodView):
+            def get(self):
+                return ""
+
+        def load(app):
+            register_view(bp, ["/"], Index.as_view("index"))
+            app.register_blueprint(bp)
+    """,
+}
+
+HELPER_CASES = [
+    Case(
+        "body: a new statement in a view",
+        insert_statement("board/views.py", "Index.get", "len(())"),
+        patched=True,
+    ),
+    Case(
+        # the helper's call is part of the interface: the routes pass sees the new rule
+        "interface: a rule added through the helper",
+        insert_statement("board/views.py", "load", 'register_view(bp, ["/index"], Index.as_view("home"))'),
+        patched=False,
+    ),
+    Case(
+        "interface: a rule added through the helper under another name",
+        lambda root: (
+            replace_text(
+                "board/views.py",
+                r"^from board.helpers import register_view$",
+                "from board.helpers import register_view, register_view as add",
+            )(root),
+            insert_statement("board/views.py", "load", 'add(bp, ["/start"], Index.as_view("start"))')(root),
+        ),
+        patched=False,
+    ),
+    Case(
+        "interface: a rule removed from the helper's call",
+        replace_text("board/views.py", r'\["/index"\]', "[]"),
+        patched=False,
+    ),
+]
+
+
+def test_edits_to_routes_added_through_a_helper(tmp_path: Path, write_tree: WriteTree) -> None:
+    source = write_tree(HELPER_ROUTES)
+    work = tmp_path / "edited"
+    _check_edits(source, HELPER_CASES, work)
+    tree = work / source.name
+    graph = analyze(tree, load_options(tree, use_cache=False)).graph
+    assert {n for n, d in graph.nodes(data=True) if d.get("kind") == "route"} == {
+        "route:GET /",
+        "route:GET /start",
+    }
