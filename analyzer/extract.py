@@ -296,6 +296,17 @@ def _annotation_expr(node: cst.BaseExpression) -> Expr | _ClassRef | None:
     return None
 
 
+def _mapped_attribute(node: cst.AnnAssign) -> Expr | None:
+    """``x: Mapped[int]`` with no value (in a class body, SQLAlchemy maps it as a column): an
+    instance of ``Mapped`` itself, so the ORM plugin can tell the attribute is a column."""
+    annotation = node.annotation.annotation
+    if node.value is None and isinstance(annotation, cst.Subscript):
+        head = _dotted(annotation.value)
+        if head is not None and _last_name(head) == "Mapped":
+            return InstanceOf(head)
+    return None
+
+
 class _ClassRef:
     """Marker wrapper: an annotation that denotes the class itself (``type[Foo]``)."""
 
@@ -659,7 +670,7 @@ class _Walker:
         if node.value is not None:
             value = self.expr(node.value)
         else:
-            value = _instance_of(node.annotation.annotation) or OPAQUE
+            value = _instance_of(node.annotation.annotation) or _mapped_attribute(node) or OPAQUE
         self._target(node.target, value, node.value)
 
     def _aug_assign(self, node: cst.AugAssign) -> None:

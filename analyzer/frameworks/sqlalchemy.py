@@ -498,11 +498,11 @@ def _column_names(resolver: Resolver, cls: str, models: dict[str, str]) -> dict[
             if isinstance(expr, ImportFact):
                 continue
             for value in _column_values(resolver, module, scope, expr):
-                if (
-                    isinstance(value, ExtInst)
-                    and value.call is not None
-                    and _orm_path(value, "Column", "mapped_column")
-                ):
+                if not isinstance(value, ExtInst):
+                    continue
+                if value.call is None and _orm_path(value, "Mapped"):
+                    found[attr] = attr  # ``token_expiration: Mapped[datetime | None]``
+                elif value.call is not None and _orm_path(value, "Column", "mapped_column"):
                     named = literal_str(value.call.args[0]) if value.call.args else None
                     found[attr] = named or attr
     return found

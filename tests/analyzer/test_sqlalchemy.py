@@ -262,6 +262,8 @@ ACCOUNTS = {
         db = SQLAlchemy()
     """,
     "accounts/models.py": """
+        from datetime import datetime
+
         import sqlalchemy as sa
         import sqlalchemy.orm as so
         from werkzeug.security import check_password_hash, generate_password_hash
@@ -277,6 +279,7 @@ ACCOUNTS = {
             id: so.Mapped[int] = so.mapped_column(primary_key=True)
             email: so.Mapped[str] = so.mapped_column(sa.String(120))
             api_key = sa.Column("key", sa.String(64))
+            token_expiration: so.Mapped[datetime | None]  # a column with no mapped_column()
             nickname = "anonymous"  # a plain class attribute, not a column
 
             def set_password(self, password):
@@ -284,6 +287,9 @@ ACCOUNTS = {
 
             def label(self):
                 return self.email + self.nickname
+
+            def token_expired(self, now):
+                return self.token_expiration.replace(tzinfo=None) < now
 
             @staticmethod
             def by_key(key):
@@ -311,6 +317,7 @@ def test_reads_name_the_columns_the_code_reads(write_tree: WriteTree) -> None:
     # self.<column> in a model's method (a mixin's column too), by the column's name in the table
     assert columns["accounts.models.PasswordMixin.check_password"] == "password_hash"
     assert columns["accounts.models.User.label"] == "email"  # nickname is no column
+    assert columns["accounts.models.User.token_expired"] == "token_expiration"
     # Model.<column> in a query; the column named "key" in the table
     assert columns["accounts.models.User.by_key"] == "key"
     # an annotated parameter of the model's type
