@@ -1,10 +1,13 @@
 """The real-app yardstick: public Flask applications through analyze, suggest, migrate and verify.
 
-For each application (pinned public sdists from PyPI, or a folder you give):
+For each application (pinned public sdists from PyPI, a clone of a known
+public GitHub application, or a folder you give):
 
-1. fetch it (``pip download --no-binary :all: --no-deps NAME==VERSION``, cached),
-   and make its virtualenv (cached, keyed by what is installed in it): the
-   generated monolith's ``requirements.txt`` plus pytest and the app's extra pins;
+1. fetch it (``pip download --no-binary :all: --no-deps NAME==VERSION``, cached;
+   a GitHub application is a clone you made, given with ``--path``), and make
+   its virtualenv (cached, keyed by what is installed in it) unless ``--python``
+   names one: the generated monolith's ``requirements.txt`` (or the app's pins)
+   plus pytest;
 2. ``monosplit analyze`` and ``monosplit suggest`` it;
 3. ``monosplit migrate`` it twice, at the default plan and at ``--services 3``;
 4. add ``original/`` beside the generated architectures of the default plan:
@@ -12,16 +15,19 @@ For each application (pinned public sdists from PyPI, or a folder you give):
    generated entry point and runtime over the unchanged source), so verify
    holds the original to the generated monolith too;
 5. ``monosplit verify`` each output in the application's interpreter, with the
-   application's own tests (``--app-tests``).
+   application's own tests (``--app-tests``) and its journeys (``--journey``:
+   a known GitHub application's is in ``benchmarks/journeys/``).
 
 It prints, per application and architecture: whether every unit started, the
-GET routes answering like the monolith, and the application's own tests
-passed/total (per unit for a split). Figures also go to
-``benchmarks/.work/real_apps.json``.
+GET routes answering like the monolith, the journey's steps answering like the
+monolith, and the application's own tests passed/total (per unit for a split).
+Figures also go to ``benchmarks/.work/real_apps.json``.
 
     python benchmarks/bench_real_apps.py                      # every pinned app
     python benchmarks/bench_real_apps.py --app flaskr
-    python benchmarks/bench_real_apps.py --path ~/src/app --tests ~/src/app/tests --python ~/venvs/app/bin/python
+    python benchmarks/bench_real_apps.py --app microblog --path ~/src/microblog [--python ~/venvs/mb/bin/python]
+    python benchmarks/bench_real_apps.py --path ~/src/app --tests ~/src/app/tests --python ~/venvs/app/bin/python \
+        --journey my_journey.py
 
 Caches live in ``$MONOSPLIT_BENCH_CACHE`` (default ``~/.cache/monosplit-bench``),
 outside git. Exits non-zero only when a step failed to run (a download, an
@@ -49,6 +55,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 WORK = HERE / ".work" / "real_apps"
 APPS_DIR = HERE / "apps"  # pins and shims the pinned apps need on today's Python
+JOURNEYS_DIR = HERE / "journeys"  # journeys of the known applications' main use
 DEFAULT_CACHE = Path(os.environ.get("MONOSPLIT_BENCH_CACHE", Path.home() / ".cache" / "monosplit-bench"))
 ORIGINAL = "original"
 STEP_TIMEOUT_S = 1800.0
@@ -87,15 +94,52 @@ APPS: dict[str, AppSpec] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class CloneSpec:
+    """A public GitHub application, measured from a clone you make (``--path``) at ``commit``.
+
+    Nothing is fetched from GitHub here: the clone is yours, outside this repository.
+    """
+
+    name: str
+    repository: str  # owner/name on GitHub
+    commit: str  # the commit the journey was written against (a prefix)
+    journey: str  # a file in benchmarks/journeys/
+    tests: str = ""  # relative to the clone: the test folder, or one test module
+    pins: str = ""  # a requirements file in benchmarks/apps/ installed instead of the generated one
+    env: tuple[str, ...] = ()  # KEY=VALUE for verify --env
+
+
+CLONES: dict[str, CloneSpec] = {
+    # Miguel Grinberg's Flask Mega-Tutorial app: Flask-SQLAlchemy 3, Flask-Login, WTForms
+    # with CSRF, Flask-Migrate, Babel, langdetect; server-rendered pages, a token API.
+    # Its tests are one unittest module at the root, tests.py.
+    "microblog": CloneSpec(
+        "microblog", "miguelgrinberg/microblog", "a975ef6", "microblog.py", tests="tests.py"
+    ),
+    # The RealWorld ("Conduit") JSON API: JWT, marshmallow, flask-apispec; its unpinned
+    # requirements only run on Flask 1.1 and SQLAlchemy 1.3, hence the working set.
+    "realworld": CloneSpec(
+        "realworld",
+        "gothinkster/flask-realworld-example-app",
+        "4b95fb2",
+        "realworld.py",
+        tests="tests",
+        pins="realworld-requirements.txt",
+    ),
+}
+
+
 @dataclass(slots=True)
 class App:
-    """An application ready to measure: its source folder, tests and interpreter."""
+    """An application ready to measure: its source folder, tests, interpreter and journeys."""
 
     name: str
     source: Path
     tests: Path | None
     python: str
     env: tuple[str, ...] = ()
+    journeys: tuple[Path, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -179,10 +223,10 @@ def _unpack(archive: Path, into: Path) -> None:
         tarred.extractall(into, filter="data")
 
 
-def make_venv(spec: AppSpec, requirements: Path, cache: Path) -> str:
+def make_venv(spec: AppSpec | CloneSpec, requirements: Path, cache: Path) -> str:
     """A virtualenv with what the generated units need (or the app's pins) and pytest; reused while unchanged."""
     pins = APPS_DIR / spec.pins if spec.pins else requirements
-    shim = APPS_DIR / spec.shim if spec.shim else None
+    shim = APPS_DIR / spec.shim if isinstance(spec, AppSpec) and spec.shim else None
     key = hashlib.sha256(
         b"\0".join([sys.version.encode(), pins.read_bytes(), shim.read_bytes() if shim else b""])
     ).hexdigest()[:16]
@@ -206,6 +250,40 @@ def make_venv(spec: AppSpec, requirements: Path, cache: Path) -> str:
     return str(python)
 
 
+def clone_revision(spec: CloneSpec, path: Path) -> str:
+    """The commit ``path`` (a clone of ``spec.repository``) has checked out; BenchError if it is not the clone."""
+    if not path.is_dir():
+        raise BenchError(f"--path {path}: no such folder (clone github.com/{spec.repository} there)")
+    try:
+        head = run(["git", "-C", str(path), "rev-parse", "HEAD"], timeout=30).stdout.strip()
+    except BenchError:
+        return "unknown"  # a copy without .git: measured as it is
+    if not head.startswith(spec.commit):
+        print(f"{spec.name}: {path} is at {head[:7]}, its journey was written at {spec.commit}", flush=True)
+    return head[:7]
+
+
+def suite_folder(name: str, tests: Path) -> Path:
+    """The folder of tests ``verify --app-tests`` takes: ``tests`` itself, or one test module made a folder.
+
+    An application whose tests are one module (microblog's ``tests.py`` at its root)
+    gets a folder of that one file under a name pytest collects, ``test_<name>.py``;
+    its imports still resolve, since the suite runs with the unit's folder on the path.
+    """
+    if tests.is_dir():
+        return tests
+    if not tests.is_file():
+        raise BenchError(f"{tests}: no such test folder or module")
+    folder = WORK / f"{name}-tests" / "tests"
+    shutil.rmtree(folder.parent, ignore_errors=True)
+    folder.mkdir(parents=True)
+    stem = (
+        tests.stem if tests.stem.startswith("test_") or tests.stem.endswith("_test") else f"test_{tests.stem}"
+    )
+    shutil.copy2(tests, folder / f"{stem}.py")
+    return folder
+
+
 # ----------------------------------------------------------------------------- the pipeline
 
 
@@ -218,7 +296,9 @@ def add_original(out: Path, source: Path) -> None:
     """
     original = out / ORIGINAL
     shutil.rmtree(original, ignore_errors=True)
-    shutil.copytree(source, original, symlinks=True, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(
+        source, original, symlinks=True, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".git")
+    )
     monolith = out / "monolith"
     for entry in sorted(monolith.iterdir()):
         target = original / entry.name
@@ -236,13 +316,14 @@ def add_original(out: Path, source: Path) -> None:
 
 def verify(app: App, out: Path) -> dict[str, Any]:
     """Verify ``out`` in the app's interpreter and return, per architecture, what the table shows."""
-    from generator.verify import VerifyOptions, find_target, load_app_tests
+    from generator.verify import VerifyOptions, find_target, load_app_tests, load_journey
     from generator.verify import verify as run_verify
 
     env = dict(item.split("=", 1) for item in app.env)
     options = VerifyOptions(
         python=app.python,
         env=env,
+        journeys=tuple(load_journey(path) for path in app.journeys),
         app_tests=load_app_tests(app.tests) if app.tests is not None else None,
         ready_timeout=90.0,
     )
@@ -256,13 +337,29 @@ def verify(app: App, out: Path) -> dict[str, Any]:
             if result.comparison is not None
             else "not driven"
         )
+        journey = (
+            f"reference ({result.steps_recorded})"
+            if result.reference
+            else f"{result.comparison.journey.equal}/{result.comparison.journey.total}"
+            if result.comparison is not None
+            else "not driven"
+        )
+        if result.reference and result.journey_failures:
+            journey = f"stopped ({result.steps_recorded})"
         rows[result.architecture] = {
             "units": len(result.units),
             "ready": sum(u.ready for u in result.units),
             "starts": result.ready,
             "not_started": [f"{u.unit}: {u.reason}" for u in result.not_ready],
             "routes": routes,
+            "journey": journey if app.journeys else "-",
+            "journey_unstable": result.comparison.journey.unstable if result.comparison is not None else 0,
+            "journey_failures": [
+                f"{f.journey} after {f.after_steps}: {f.message}" for f in result.journey_failures
+            ],
             "first_difference": result.differences[0].line if result.differences else "",
+            "differences": [d.line for d in result.differences[:20]],
+            "logged": [entry.line for entry in result.logged],
             "own_tests": {
                 s.unit: {
                     "passed": sum(1 for _, o in s.outcomes if o.value == "passed"),
@@ -278,8 +375,12 @@ def verify(app: App, out: Path) -> dict[str, Any]:
     return rows
 
 
-def measure(app: App, services: Sequence[int | None]) -> dict[str, Any]:
-    """analyze → suggest → migrate (each plan) → verify, for one application."""
+def measure(app: App, services: Sequence[int | None], only: Sequence[str] = ()) -> dict[str, Any]:
+    """analyze → suggest → migrate (each plan) → verify, for one application.
+
+    ``only`` names the architectures to verify (each with the monolith it is held
+    to); empty: every architecture of each output.
+    """
     work = WORK / app.name
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -306,7 +407,15 @@ def measure(app: App, services: Sequence[int | None]) -> dict[str, Any]:
         app.timings[f"migrate {label} s"] = time.monotonic() - started
         print(f"  {app.name} {label}: verifying", flush=True)
         started = time.monotonic()
-        figures[label] = verify(app, out)
+        if only:
+            rows: dict[str, Any] = {}
+            for name in only:
+                if (out / name).is_dir():
+                    for architecture, row in verify(app, out / name).items():
+                        rows.setdefault(architecture, row)  # the monolith: from its first run
+            figures[label] = rows
+        else:
+            figures[label] = verify(app, out)
         app.timings[f"verify {label} s"] = time.monotonic() - started
     return figures
 
@@ -314,7 +423,8 @@ def measure(app: App, services: Sequence[int | None]) -> dict[str, Any]:
 def table(name: str, figures: dict[str, Any]) -> list[str]:
     lines = [
         f"{name}",
-        f"  {'plan':<13} {'architecture':<14} {'starts':<8} {'GET routes like the monolith':<30} own tests passed/total",
+        f"  {'plan':<13} {'architecture':<14} {'starts':<8} {'GET routes like the monolith':<30} "
+        f"{'journey steps':<15} own tests passed/total",
     ]
     for plan, rows in figures.items():
         for architecture, row in rows.items():
@@ -333,49 +443,129 @@ def table(name: str, figures: dict[str, Any]) -> list[str]:
                 )
                 or "-"
             )
-            lines.append(f"  {plan:<13} {architecture:<14} {starts:<8} {row['routes']:<30} {tests}")
+            lines.append(
+                f"  {plan:<13} {architecture:<14} {starts:<8} {row['routes']:<30} {row['journey']:<15} {tests}"
+            )
     return lines
+
+
+def prepare_pinned(name: str, cache: Path, env: Sequence[str]) -> App:
+    """A pinned PyPI application: its sdist, and a virtualenv made for it."""
+    spec = APPS[name]
+    print(f"{name}: fetching {spec.requirement}", flush=True)
+    source = fetch_sdist(spec, cache)
+    started = time.monotonic()
+    python = make_venv(spec, generated_requirements(name, source), cache)
+    tests = source / spec.tests if spec.tests else None
+    app = App(name, source, tests, python, spec.env + tuple(env))
+    app.timings["venv s"] = time.monotonic() - started
+    return app
+
+
+def prepare_clone(
+    name: str,
+    path: Path,
+    python: str | None,
+    cache: Path,
+    env: Sequence[str],
+    journeys: Sequence[Path],
+    tests: Path | None,
+) -> App:
+    """A known GitHub application from the clone at ``path``, with its journey and tests."""
+    spec = CLONES[name]
+    source = path.resolve()
+    revision = clone_revision(spec, source)
+    print(f"{name}: github.com/{spec.repository} at {revision}, from {source}", flush=True)
+    started = time.monotonic()
+    if python is None:
+        # the app's working set replaces the generated requirements (make_venv reads spec.pins)
+        requirements = APPS_DIR / spec.pins if spec.pins else generated_requirements(name, source)
+        python = make_venv(spec, requirements, cache)
+    suite = tests if tests is not None else source / spec.tests if spec.tests else None
+    app = App(
+        name,
+        source,
+        suite_folder(name, suite) if suite is not None else None,
+        python,
+        spec.env + tuple(env),
+        (JOURNEYS_DIR / spec.journey, *journeys),
+    )
+    app.timings["venv s"] = time.monotonic() - started
+    return app
+
+
+def generated_requirements(name: str, source: Path) -> Path:
+    """The generated monolith's requirements.txt for ``source`` (kept beside the work folder)."""
+    scratch = WORK / f"{name}-requirements"
+    shutil.rmtree(scratch, ignore_errors=True)
+    monosplit("migrate", str(source), "--out", str(scratch), "--no-verify", "-q")
+    kept = WORK / f"{name}-requirements.txt"
+    shutil.copy(scratch / "monolith" / "requirements.txt", kept)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return kept
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--app", action="append", choices=sorted(APPS), help="a pinned app (repeatable; default: all)"
+        "--app",
+        action="append",
+        choices=sorted({*APPS, *CLONES}),
+        help=f"a pinned app (repeatable; default: all), or with --path a known clone ({', '.join(sorted(CLONES))})",
     )
-    parser.add_argument("--path", type=Path, help="an application folder of your own instead")
-    parser.add_argument("--tests", type=Path, help="with --path: its test folder")
+    parser.add_argument("--path", type=Path, help="an application folder: a known clone (--app), or your own")
+    parser.add_argument("--tests", type=Path, help="with --path: its test folder (or one test module)")
     parser.add_argument("--python", help="with --path: the interpreter of its virtualenv")
+    parser.add_argument(
+        "--journey", type=Path, action="append", default=[], help="with --path: a journey file"
+    )
     parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for verify (repeatable)")
     parser.add_argument("--services", type=int, default=3, help="the forced split (default 3)")
+    parser.add_argument(
+        "--plan",
+        action="append",
+        choices=("default", "forced"),
+        help="the plans measured: the default plan, the --services split (default: both)",
+    )
+    parser.add_argument(
+        "--architecture",
+        action="append",
+        default=[],
+        help="verify only this architecture (and the monolith it is held to); repeatable",
+    )
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--json", type=Path, default=HERE / ".work" / "real_apps.json")
     args = parser.parse_args(argv)
+    clones = [name for name in args.app or () if name in CLONES]
+    pinned = [name for name in args.app or () if name in APPS]
+    if clones and (len(clones) > 1 or args.path is None):
+        parser.error(
+            "a GitHub application is measured from your clone: one --app "
+            + " or ".join(f"{n} (github.com/{CLONES[n].repository} at {CLONES[n].commit})" for n in clones)
+            + " with --path CLONE"
+        )
+    if args.path is not None and not clones and not args.python:
+        parser.error("--path needs --python: the interpreter where the application's libraries are")
+    plans = [None if plan == "default" else args.services for plan in args.plan or ("default", "forced")]
     apps: list[App] = []
     try:
-        if args.path is not None:
-            if not args.python:
-                parser.error("--path needs --python: the interpreter where the application's libraries are")
+        if clones:
             apps.append(
-                App(args.path.resolve().name, args.path.resolve(), args.tests, args.python, tuple(args.env))
+                prepare_clone(
+                    clones[0], args.path, args.python, args.cache, args.env, args.journey, args.tests
+                )
             )
-        for name in args.app or ([] if args.path else sorted(APPS)):
-            spec = APPS[name]
-            print(f"{name}: fetching {spec.requirement}", flush=True)
-            source = fetch_sdist(spec, args.cache)
-            scratch = WORK / f"{name}-requirements"
-            shutil.rmtree(scratch, ignore_errors=True)
-            monosplit("migrate", str(source), "--out", str(scratch), "--no-verify", "-q")
-            started = time.monotonic()
-            python = make_venv(spec, scratch / "monolith" / "requirements.txt", args.cache)
-            shutil.rmtree(scratch, ignore_errors=True)
-            tests = source / spec.tests if spec.tests else None
-            app = App(name, source, tests, python, spec.env + tuple(args.env))
-            app.timings["venv s"] = time.monotonic() - started
-            apps.append(app)
+        elif args.path is not None:
+            source = args.path.resolve()
+            tests = suite_folder(source.name, args.tests) if args.tests is not None else None
+            apps.append(App(source.name, source, tests, args.python, tuple(args.env), tuple(args.journey)))
+        for name in pinned or ([] if args.path else sorted(APPS)):
+            apps.append(prepare_pinned(name, args.cache, args.env))
         results: dict[str, Any] = {}
         for app in apps:
             print(f"{app.name}: analyze, suggest, migrate, verify", flush=True)
-            results[app.name] = {"figures": measure(app, (None, args.services)), "timings": app.timings}
+            figures = measure(app, plans, tuple(args.architecture))
+            results[app.name] = {"figures": figures, "timings": app.timings}
     except BenchError as exc:
         print(f"bench_real_apps: {exc}", file=sys.stderr)
         return 1
