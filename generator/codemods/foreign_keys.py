@@ -382,7 +382,9 @@ def _with_join(member: cst.BaseStatement, joins: Mapping[str, str]) -> cst.BaseS
         def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
             if called_name(original_node) != "relationship":
                 return updated_node
-            args = list(updated_node.args)
+            # a join the code wrote itself is replaced: it names the key columns without the
+            # foreign() the cut keys now need (``primaryjoin=(links.c.user_id == id)``)
+            args = [a for a in updated_node.args if a.keyword is None or a.keyword.value not in joins]
             if args:
                 args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
             added = [

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
+from analyzer.discovery import BUILD_DIRS, SKIPPED_DIRS, TEST_DIRS
 from generator.codemods.foreign_keys import KeyColumn, ModuleSchema
 from generator.codemods.names import called_name
 from generator.generate.requirements import DECLARATION_FILES, included_files
@@ -687,6 +688,62 @@ def _data_files(root: Path, packages: dict[str, str]) -> Iterator[tuple[str, byt
                     continue
 
 
+#: folders at the project's root that hold no data to carry: docs, tests, build output, and
+#: Flask's instance folder (one deployment's database and secrets, not the app's)
+_NOT_DATA_DIRS = frozenset({"docs", "doc", "instance"}) | BUILD_DIRS | TEST_DIRS
+#: files carried from one root data folder, at most
+_ROOT_DATA_FILES_LIMIT = 5000
+
+
+def _root_data_files(root: Path, code_dirs: frozenset[str]) -> Iterator[tuple[str, bytes]]:
+    """Files of the folders at the project's root that hold no analysed code, by their relative path.
+
+    Apps read such folders at run time, relative to the project (``templates/``,
+    ``static/``, ``translations/``, a ``logs/`` their logging writes into,
+    Alembic scripts). A folder with no file in it gets a ``.gitkeep``, so it
+    exists in the unit; ``.gitkeep`` and other dotfiles in a folder are kept.
+    """
+    try:
+        entries = sorted(root.iterdir())
+    except OSError:
+        return
+    for folder in entries:
+        name = folder.name
+        if (
+            not folder.is_dir()
+            or folder.is_symlink()
+            or name.startswith(".")
+            or name in SKIPPED_DIRS
+            or name in _SKIP_DIRS
+            or name in _NOT_DATA_DIRS
+            or name.endswith(".egg-info")
+            or name in code_dirs
+            or (folder / "pyvenv.cfg").exists()
+        ):
+            continue
+        found = 0
+        for path in sorted(folder.rglob("*")):
+            relative = path.relative_to(root)
+            if any(part in _SKIP_DIRS or part in SKIPPED_DIRS for part in relative.parts):
+                continue
+            if any(part.startswith(".") for part in relative.parts[1:-1]):
+                continue  # a hidden folder inside: a tool's, not the app's
+            if not path.is_file() or path.is_symlink() or path.suffix in (".pyc", ".pyo"):
+                continue
+            try:
+                if path.stat().st_size > _DATA_FILE_LIMIT:
+                    continue
+                data = path.read_bytes()
+            except OSError:
+                continue
+            yield relative.as_posix(), data
+            found += 1
+            if found >= _ROOT_DATA_FILES_LIMIT:
+                break
+        if not found:
+            yield f"{name}/.gitkeep", b""
+
+
 def read_requirement_files(root: Path) -> dict[str, str]:
     """The project's requirement declarations and every file they include, by path relative to ``root``.
 
@@ -739,6 +796,13 @@ def read_codebase(analysis: Analysis, root: Path) -> Codebase:
         if "." not in name and graph.nodes[name]["file"].endswith("__init__.py")
     }
     data_files = dict(_data_files(root, package_dirs))
+    # the root folders analysed code lives in (packages, src/ layouts, top-level modules' folders)
+    code_dirs = frozenset(
+        Path(data["file"]).parts[0]
+        for _, data in graph.nodes(data=True)
+        if data.get("kind") == "module" and data.get("file") and len(Path(data["file"]).parts) > 1
+    )
+    data_files.update(_root_data_files(root, code_dirs))
     requirement_files = read_requirement_files(root)
     migrations = _migrations_folder(root, graph)
     return Codebase(root, modules, data_files, requirement_files, graph, migrations=migrations)

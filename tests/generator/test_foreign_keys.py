@@ -267,3 +267,62 @@ def test_copies_kept_together_keep_a_many_to_many_through_their_association_tabl
         session.commit()
         assert [t.id for t in session.get(unit.Post, 1).tags] == [2]
         assert [p.id for p in session.get(unit.Tag, 2).posts] == [1]
+
+
+GROUPED = textwrap.dedent(
+    """
+    import sqlalchemy as sa
+    import sqlalchemy.orm as so
+
+    Base = so.declarative_base()
+
+    groups_users = sa.Table(
+        "groups_users",
+        Base.metadata,
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id")),
+        sa.Column("group_id", sa.Integer, sa.ForeignKey("groups.id")),
+    )
+
+    class Group(Base):
+        __tablename__ = "groups"
+        id = sa.Column(sa.Integer, primary_key=True)
+
+    class User(Base):
+        __tablename__ = "users"
+        id = sa.Column(sa.Integer, primary_key=True)
+        groups = so.relationship(
+            "Group", secondary=groups_users, primaryjoin=(groups_users.c.user_id == id), backref="users"
+        )
+    """
+)
+
+
+def test_a_join_the_code_wrote_is_replaced_not_repeated(tmp_path: Path) -> None:
+    # primaryjoin written, secondaryjoin left to the keys: both are spelled out once the keys go
+    module, _ = strip_foreign_links(
+        cst.parse_module(GROUPED),
+        {"Group": True, "User": True},
+        keep_tables=set(),
+        keep_classes=set(),
+        table_of_class={"Group": "groups", "User": "users"},
+        schema=ModuleSchema(
+            tables={"groups_users": "groups_users"},
+            keys={
+                ("groups_users", "user_id"): KeyColumn("users"),
+                ("groups_users", "group_id"): KeyColumn("groups"),
+            },
+        ),
+        present_classes={"Group", "User"},
+        present_tables={"groups", "users", "groups_users"},
+    )
+    assert module.code.count("primaryjoin") == 1
+    assert 'primaryjoin="User.id == foreign(groups_users.c.user_id)"' in module.code
+    unit = _create(module.code, {"groups", "users", "groups_users"}, tmp_path)
+    engine = sqlalchemy.create_engine("sqlite://")
+    unit.Base.metadata.create_all(engine)
+    with sqlalchemy.orm.Session(engine) as session:
+        session.add_all([unit.User(id=1), unit.Group(id=2)])
+        session.execute(unit.groups_users.insert().values(user_id=1, group_id=2))
+        session.commit()
+        assert [g.id for g in session.get(unit.User, 1).groups] == [2]
+        assert [u.id for u in session.get(unit.Group, 2).users] == [1]

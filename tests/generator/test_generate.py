@@ -20,6 +20,7 @@ from generator.cli import main
 from generator.generate import Generation, generate
 from generator.generate.codebase import Codebase, read_codebase
 from generator.generate.partition import microservices_partition, unit_contents
+from tests.conftest import WriteTree
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_monolith"
@@ -224,3 +225,30 @@ def test_generating_needs_no_flask() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_data_folders_at_the_project_root_go_with_the_code(write_tree: WriteTree) -> None:
+    # Apps read folders beside their package at run time: templates, static files, compiled
+    # translations, a logs folder their logging config writes into (kept empty in git).
+    root = write_tree(
+        {
+            "board/__init__.py": "from flask import Flask\napp = Flask(__name__, template_folder='../templates')\n",
+            "board/static/app.css": "body {}\n",
+            "templates/index.html": "<p>hi</p>\n",
+            "translations/de/LC_MESSAGES/messages.mo": "mo\n",
+            "logs/.gitkeep": "",
+            "docs/index.md": "# docs\n",
+            "tests/test_board.py": "def test_x():\n    pass\n",
+            "build/lib/board.py": "\n",
+            "instance/board.sqlite": "db",
+        }
+    )
+    (root / "cache").mkdir()  # an empty folder the app may expect to exist
+    codebase = read_codebase(analyze(root, load_options(root, use_cache=False)), root)
+    assert sorted(codebase.data_files) == [
+        "board/static/app.css",
+        "cache/.gitkeep",
+        "logs/.gitkeep",
+        "templates/index.html",
+        "translations/de/LC_MESSAGES/messages.mo",
+    ]
