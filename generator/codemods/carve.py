@@ -290,6 +290,7 @@ def carve_module(
     keep_imports: bool = False,
     modules: Collection[str] = (),
     package: str = "",
+    reexported: Collection[str] = (),
 ) -> CarveResult:
     """Keep the top-level definitions named in ``keep`` and what they need.
 
@@ -301,7 +302,8 @@ def carve_module(
     every import stays (a package's ``__init__`` imports to register or re-export).
     An import of one of ``modules`` stays whether used or not: importing a module
     can register routes or models, and every module exists in every unit
-    (``package`` is the package relative imports start from).
+    (``package`` is the package relative imports start from). An import binding one
+    of ``reexported`` stays too: other modules import that name from this one.
 
     >>> result = carve_module("import os\\ndef a():\\n    return os.sep\\ndef b():\\n    return 1\\n", {"a"})
     >>> print(result.code, end="")
@@ -374,13 +376,16 @@ def carve_module(
     remaining = {name for name in defs if name in keep} | set(stubbed)
     for i in keep_index:
         remaining |= info[i].binds
+    imported_names = needed | set(reexported)
     body: list[cst.BaseStatement] = []
     for i, statement in enumerate(statements):
         node = _import_statement(statement)
         if node is not None:
             assert isinstance(statement, cst.SimpleStatementLine)
             filtered = (
-                statement if keep_imports else _filter_import(statement, node, needed, modules, package)
+                statement
+                if keep_imports
+                else _filter_import(statement, node, imported_names, modules, package)
             )
             if filtered is not None:
                 body.append(filtered)

@@ -68,6 +68,26 @@ class _AttributeNames(cst.CSTVisitor):
         self.names.add(node.attr.value)
 
 
+class _ImportsFrom(cst.CSTVisitor):
+    """``(module, name)`` of every ``from module import name`` in a module, at any depth."""
+
+    def __init__(self, package: str) -> None:
+        self.package = package
+        self.found: set[tuple[str, str]] = set()
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        source = cst.Module(body=[]).code_for_node(node.module) if node.module is not None else ""
+        if node.relative:
+            parts = self.package.split(".") if self.package else []
+            parts = parts[: len(parts) - (len(node.relative) - 1)] if len(node.relative) > 1 else parts
+            source = ".".join([*parts, source] if source else parts)
+        for alias in node.names:
+            if isinstance(alias.name, cst.Name):
+                self.found.add((source, alias.name.value))
+
+
 @dataclass(frozen=True, slots=True)
 class Module:
     name: str
@@ -190,6 +210,26 @@ class Codebase:
         if tree is None:
             tree = self._parsed[module] = cst.parse_module(self.modules[module].source)
         return tree
+
+    @cached_property
+    def names_imported_from(self) -> dict[str, frozenset[str]]:
+        """Module → the names the project's other modules import from it (``from M import name``).
+
+        A module may import a name only for others to import it from there (CTFd's
+        ``constants.config`` still offers the option types that moved to ``constants.options``);
+        carving keeps such an import while some module imports the name from it.
+        """
+        found: dict[str, set[str]] = defaultdict(set)
+        for name, module in sorted(self.modules.items()):
+            if "import" not in module.source:
+                continue
+            package = name if module.path.endswith("__init__.py") else name.rpartition(".")[0]
+            visitor = _ImportsFrom(package)
+            self.parsed(name).visit(visitor)
+            for source, imported in visitor.found:
+                if source != name and source in self.modules:
+                    found[source].add(imported)
+        return {module: frozenset(names) for module, names in sorted(found.items())}
 
     def definition(self, symbol: str) -> cst.FunctionDef | cst.ClassDef | None:
         info = self.symbols.get(symbol)

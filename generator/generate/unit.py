@@ -554,6 +554,7 @@ def carve_modules(
                 keep_imports=package,
                 modules=codebase.modules,
                 package=name if package else name.rpartition(".")[0],
+                reexported=codebase.names_imported_from.get(name, frozenset()),
             )
         carvings[name] = result
     return carvings

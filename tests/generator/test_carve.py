@@ -188,3 +188,34 @@ def test_another_name_for_a_stubbed_function_stays_bound_to_the_stub() -> None:
     result = carve_module(before, set(), stubs={"can_edit": stub}, keep_orphans=True)
     # other modules import ``can_delete``: it names the client; a call at import does not stay
     assert result.code == "\nfrom service_clients.topic import can_edit\n\ncan_delete = can_edit\n"
+
+
+def test_an_import_other_modules_import_from_here_stays_though_no_kept_code_uses_it() -> None:
+    # CTFd.constants.config re-exports option types that moved to CTFd.constants.options;
+    # CTFd.forms.setup still imports them from config: dropping the import broke that import
+    before = textwrap.dedent(
+        """
+        from shop.options import Colour, Size  # noqa: F401  (moved; still importable from here)
+        from shop.prices import price
+
+
+        def label(item):
+            return f"{item}: {price(item)}"
+
+
+        def describe(item):
+            return str(item)
+        """
+    ).lstrip("\n")
+
+    result = carve_module(before, {"describe"}, reexported={"Colour"})
+
+    assert result.code == textwrap.dedent(
+        """
+        from shop.options import Colour  # noqa: F401  (moved; still importable from here)
+
+
+        def describe(item):
+            return str(item)
+        """
+    ).lstrip("\n")
