@@ -25,6 +25,7 @@ are cut by declaring the column itself, with the type the analysis knows.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
@@ -360,8 +361,20 @@ def _implied_join(
         return None  # a list or an expression: not judged here
     many_to_one = [a for a in pointing(model, target) if named in (None, f"{model}.{a}")]
     one_to_many = [a for a in pointing(target, model) if named in (None, f"{target}.{a}")]
+    written = _keyword(call, "primaryjoin")
+    if written is not None:
+        # the join the code wrote names the key column it goes through: pick it among several
+        text = cst.Module([]).code_for_node(written)
+
+        def named_in(cls: str, attribute: str) -> bool:
+            return re.search(rf"\b{re.escape(cls)}\.{re.escape(attribute)}\b", text) is not None
+
+        many_to_one = [a for a in many_to_one if named_in(model, a)]
+        one_to_many = [a for a in one_to_many if named_in(target, a)]
     if model == target or len(many_to_one) + len(one_to_many) != 1:
-        return None  # self-referential or ambiguous: the code must say
+        # self-referential or ambiguous, or the other class's keys are not seen here: a
+        # written join whose one side is a primary key is marked on its other side
+        return _marked_join(_string(written) if written is not None else None, model, target, keys)
     if many_to_one:
         column = many_to_one[0]
         # the key names the column it references; a helper's key references the target's key,
@@ -373,6 +386,41 @@ def _implied_join(
     if one_to_many and len(keys[model].primary) == 1:
         return f"{model}.{keys[model].primary[0]} == foreign({target}.{one_to_many[0]})"
     return None
+
+
+_SIMPLE_JOIN = re.compile(r"^\s*(\w+)\.(\w+)\s*==\s*(\w+)\.(\w+)\s*$")
+
+
+def _marked_join(written: str | None, model: str, target: str, keys: Mapping[str, _ClassKeys]) -> str | None:
+    """``"User.id == Post.user_id"`` as ``"User.id == foreign(Post.user_id)"``: the side not a primary key."""
+    found = _SIMPLE_JOIN.match(written or "")
+    if found is None:
+        return None
+    left, right = (found.group(1), found.group(2)), (found.group(3), found.group(4))
+    if {left[0], right[0]} != {model, target} or model == target:
+        return None
+
+    def primary(side: tuple[str, str]) -> bool:
+        return side[0] in keys and keys[side[0]].primary == (side[1],)
+
+    if primary(left) and not primary(right):
+        return f"{left[0]}.{left[1]} == foreign({right[0]}.{right[1]})"
+    if primary(right) and not primary(left):
+        return f"foreign({left[0]}.{left[1]}) == {right[0]}.{right[1]}"
+    return None
+
+
+def _join_needs_keys(call: cst.Call) -> bool:
+    """Whether the join the code wrote finds its key columns through foreign keys.
+
+    ``primaryjoin="Post.topic_id == Topic.id"`` does: with the key cut,
+    SQLAlchemy cannot tell which side is foreign, unless ``foreign()`` or
+    ``foreign_keys=`` says.
+    """
+    written = _keyword(call, "primaryjoin")
+    if written is None or _keyword(call, "foreign_keys") is not None:
+        return False
+    return "foreign(" not in cst.Module([]).code_for_node(written)
 
 
 def _with_join(member: cst.BaseStatement, joins: Mapping[str, str]) -> cst.BaseStatement:
@@ -547,7 +595,7 @@ def strip_foreign_links(
                     assert found is not None and isinstance(found[2], cst.Call)
                     join = (
                         None
-                        if rel.explicit_join
+                        if rel.explicit_join and not _join_needs_keys(found[2])
                         else _implied_joins(rel, found[2], keys, table_of_class, schema)
                     )
                     if join is not None:

@@ -326,3 +326,78 @@ def test_a_join_the_code_wrote_is_replaced_not_repeated(tmp_path: Path) -> None:
         session.commit()
         assert [g.id for g in session.get(unit.User, 1).groups] == [2]
         assert [u.id for u in session.get(unit.Group, 2).users] == [1]
+
+
+TOPICS = textwrap.dedent(
+    """
+    import sqlalchemy as sa
+    import sqlalchemy.orm as so
+
+    Base = so.declarative_base()
+
+    class Topic(Base):
+        __tablename__ = "topics"
+        id = sa.Column(sa.Integer, primary_key=True)
+        first_post_id = sa.Column(sa.Integer, sa.ForeignKey("posts.id"))
+        # two keys between the two tables: the written join says which one this is
+        posts = so.relationship("Post", backref="topic", primaryjoin="Post.topic_id == Topic.id")
+
+    class Post(Base):
+        __tablename__ = "posts"
+        id = sa.Column(sa.Integer, primary_key=True)
+        topic_id = sa.Column(sa.Integer, sa.ForeignKey("topics.id"))
+    """
+)
+
+
+def test_a_join_written_without_foreign_gets_it_when_the_key_is_cut(tmp_path: Path) -> None:
+    # replicas of both: the key goes, and the join the code wrote no longer says which side is foreign
+    module, _ = strip_foreign_links(
+        cst.parse_module(TOPICS),
+        {"Topic": True, "Post": True},
+        keep_tables=set(),
+        keep_classes=set(),
+        table_of_class={"Topic": "topics", "Post": "posts"},
+        present_classes={"Topic", "Post"},
+        present_tables={"topics", "posts"},
+    )
+    assert "ForeignKey" not in module.code
+    assert module.code.count("primaryjoin") == 1
+    assert "foreign(Post.topic_id)" in module.code
+    unit = _create(module.code, {"topics", "posts"}, tmp_path)
+    engine = sqlalchemy.create_engine("sqlite://")
+    unit.Base.metadata.create_all(engine)
+    with sqlalchemy.orm.Session(engine) as session:
+        session.add_all([unit.Topic(id=1), unit.Post(id=2, topic_id=1)])
+        session.commit()
+        assert [p.id for p in session.get(unit.Topic, 1).posts] == [2]
+        assert session.get(unit.Post, 2).topic.id == 1
+
+
+def test_a_written_join_to_a_class_of_another_module_is_marked_on_its_key_side() -> None:
+    # Post lives in another module: its keys are not seen here, the written join still says it
+    code = textwrap.dedent(
+        """
+        import sqlalchemy as sa
+        import sqlalchemy.orm as so
+
+        Base = so.declarative_base()
+
+        class User(Base):
+            __tablename__ = "users"
+            id = sa.Column(sa.Integer, primary_key=True)
+            group_id = sa.Column(sa.Integer, sa.ForeignKey("groups.id"))
+            posts = so.relationship("Post", backref="user", primaryjoin="User.id == Post.user_id")
+        """
+    )
+    module, _ = strip_foreign_links(
+        cst.parse_module(code),
+        {"User": True},
+        keep_tables=set(),
+        keep_classes=set(),
+        table_of_class={"User": "users", "Post": "posts"},
+        present_classes={"User", "Post"},
+        present_tables={"users", "posts"},
+    )
+    assert 'primaryjoin="User.id == foreign(Post.user_id)"' in module.code
+    assert module.code.count("primaryjoin") == 1
