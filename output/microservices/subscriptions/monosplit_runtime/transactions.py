@@ -184,6 +184,32 @@ def session_sent(session: Any) -> None:
         _watch(transaction)
 
 
+def share_sqlite_connections() -> None:
+    """Let a SQLite connection be used by the thread that finishes its transaction.
+
+    A session kept open for a transaction is committed or rolled back by a later
+    request, which the server may serve on another thread; pysqlite refuses that
+    unless the connection was opened with ``check_same_thread=False``. SQLAlchemy 2
+    opens file databases so; 1.3 and 1.4 do not (on them every kept transaction
+    failed at its commit). The kept session is used by one request at a time.
+    """
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    def do_connect(dialect: Any, _record: Any, _cargs: Any, cparams: dict[str, Any]) -> None:
+        if dialect.name == "sqlite" and getattr(dialect, "driver", "") == "pysqlite":
+            cparams["check_same_thread"] = False
+
+    with _LOCK:
+        if not _sqlite_shared:
+            event.listen(Engine, "do_connect", do_connect)
+            _sqlite_shared.append(do_connect)
+
+
+#: the do_connect listener share_sqlite_connections added, once per process
+_sqlite_shared: list[Any] = []
+
+
 def session_for_call(provider: Callable[[], Any]) -> Any:
     """The session a session argument stands for in this service, inside the current transaction."""
     base = provider()

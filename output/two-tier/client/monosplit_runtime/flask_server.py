@@ -179,6 +179,8 @@ def install(
         app.before_request_funcs[None].insert(len(first), _ReplicaRefresh(service, readers, session_provider))
         clients = {reader.owner: reader.client for reader in readers}
         replica_writes.forward_replica_writes(replicas, clients.__getitem__)
+    if session_provider is not None:
+        transactions.share_sqlite_connections()
     app.register_blueprint(blueprint)
 
 
