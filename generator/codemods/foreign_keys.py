@@ -669,12 +669,96 @@ def strip_foreign_links(
                 )
                 needs_sa |= typed
             members.append(member)
+        condition = _inherit_condition(statement, removed, table_of_class)
+        if condition is not None:
+            members.append(condition)
         if not members:
             members = [cst.SimpleStatementLine(body=[cst.Pass()])]
         body.append(statement.with_changes(body=block.with_changes(body=members)))
     if needs_sa:
         body = _with_import(body)
     return module.with_changes(body=body), tuple(removed)
+
+
+def _inherit_condition(
+    statement: cst.ClassDef, removed: Collection[LinkRemoval], table_of_class: Mapping[str, str]
+) -> cst.BaseStatement | None:
+    """``__mapper_args__`` with the join to the parent's table, when the key that implied it was cut.
+
+    A subclass with a table of its own (joined-table inheritance) joins its parent's
+    table through its primary key's foreign key; without it SQLAlchemy cannot tell
+    the join (``NoForeignKeysError``), so it is spelled out, with what the class's
+    ``__mapper_args__`` said (or those it inherited) kept.
+    """
+    name = statement.name.value
+    own_table = table_of_class.get(name)
+    parents = [
+        base
+        for arg in statement.bases
+        if (base := _dotted_name(arg.value)) is not None
+        and table_of_class.get(base.rpartition(".")[2]) not in (None, own_table)
+    ]
+    if own_table is None or len(parents) != 1:
+        return None
+    parent = parents[0]
+    parent_table = table_of_class[parent.rpartition(".")[2]]
+    block = statement.body
+    assert isinstance(block, (cst.IndentedBlock, cst.SimpleStatementSuite))
+    for member in block.body:
+        found = _assignment(member)  # type: ignore[arg-type]
+        if found is None or not isinstance(found[2], cst.Call):
+            continue
+        cut = any(
+            r.model == name
+            and r.attribute == found[0]
+            and r.kind == "foreign key"
+            and r.target == parent_table
+            for r in removed
+        )
+        referenced = _referenced_column(found[2], parent, parent_table) if cut else None
+        if referenced is None:
+            continue
+        declared = any((a := _assignment(m)) is not None and a[0] == "__mapper_args__" for m in block.body)  # type: ignore[arg-type]
+        inherited = "__mapper_args__" if declared else f'getattr({parent}, "__mapper_args__", {{}})'
+        return cst.parse_statement(
+            f'__mapper_args__ = {{**{inherited}, "inherit_condition": {found[0]} == {referenced}}}'
+            "  # the parent's key this unit cut joined the tables\n"
+        )
+    return None
+
+
+def _dotted_name(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _dotted_name(node.value)
+        return f"{base}.{node.attr.value}" if base is not None else None
+    return None
+
+
+def _referenced_column(column: cst.Call, parent: str, parent_table: str) -> str | None:
+    """What a column's ``ForeignKey`` to the parent's table referenced, as code in the class body."""
+    for call in _calls_in(column):
+        if called_name(call) != "ForeignKey" or not call.args or call.args[0].keyword is not None:
+            continue
+        target = call.args[0].value
+        text = _string(target)
+        if text is not None:
+            table, _, referenced = text.rpartition(".")
+            return f"{parent}.__table__.c.{referenced}" if table == parent_table and referenced else None
+        return cst.Module(body=[]).code_for_node(target)  # ForeignKey(Submission.id)
+    return None
+
+
+def _calls_in(node: cst.CSTNode) -> list[cst.Call]:
+    found: list[cst.Call] = []
+
+    class _Calls(cst.CSTVisitor):
+        def visit_Call(self, call: cst.Call) -> None:
+            found.append(call)
+
+    node.visit(_Calls())
+    return found
 
 
 def _targets_of(relationships: list[_Relationship], key: tuple[str, str]) -> tuple[str, ...]:
