@@ -211,16 +211,21 @@ def _bound_integers(app: Flask) -> None:
                 self.regex = r"-?\d{1,19}"
 
     old = app.url_map
-    fresh = Map(
-        default_subdomain=old.default_subdomain,
-        strict_slashes=old.strict_slashes,
-        merge_slashes=old.merge_slashes,
-        redirect_defaults=old.redirect_defaults,
-        converters={**old.converters, "int": BoundedInteger},
-        sort_parameters=old.sort_parameters,
-        sort_key=old.sort_key,
-        host_matching=old.host_matching,
-    )
+    # merge_slashes is Werkzeug 1.0's: an app pinned to 0.x keeps a Map without it
+    settings = {
+        name: getattr(old, name)
+        for name in (
+            "default_subdomain",
+            "strict_slashes",
+            "merge_slashes",
+            "redirect_defaults",
+            "sort_parameters",
+            "sort_key",
+            "host_matching",
+        )
+        if hasattr(old, name)
+    }
+    fresh = Map(converters={**old.converters, "int": BoundedInteger}, **settings)
     for attribute in ("subdomain_matching",):  # Flask's own settings, where it keeps them
         if hasattr(old, attribute):
             setattr(fresh, attribute, getattr(old, attribute))
