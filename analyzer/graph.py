@@ -37,8 +37,7 @@ Edges (``kind`` attribute, also the multigraph key; ``weight`` counts occurrence
               lists arguments that are objects, functions or classes
 ``inherit``   class → project base class
 ``reference`` symbol → class or function it names without calling it (its
-              decorators included, and functions it hands to a call as arguments);
-              model → model for foreign keys and relationships
+              decorators included); model → model for foreign keys and relationships
 ``maps``      model class (or module-level variable holding a ``Table``) → the table it maps
 ``foreign_key`` model class or ``Table`` variable → table its foreign keys reference:
               ``columns`` (its attributes or columns holding them), ``helpers`` and
@@ -449,7 +448,6 @@ def module_contribution(
     sites = list(resolver.call_sites(module))
     stats = _add_calls(edges, resolver, sites)
     _add_references(edges, resolver, module, facts)
-    _add_passed_functions(edges, resolver, sites)
     model_map = dict(models)
     for index, fw in enumerate(frameworks):
         for rel in fw.relations(resolver, module, model_map):
@@ -808,31 +806,6 @@ def _add_references(edges: _Edges, resolver: Resolver, module: str, facts: Modul
         for referenced in targets:
             if referenced != source:
                 edges.add(source, referenced, "reference")
-
-
-def _add_passed_functions(edges: _Edges, resolver: Resolver, sites: list[CallSite]) -> None:
-    """A function handed to a call as an argument is code the caller depends on.
-
-    ``jinja_env.globals.update(shown=shown)``, ``handlers.append(hidden)``,
-    ``app.add_url_rule("/", view_func=index)``: nothing calls the function here, and the
-    callee may be a library's, yet whoever carries the caller needs it. (Classes are
-    references already, by their capitalised name.) A function defined in the caller's own
-    scope is left out: applying a decorator passes the function it decorates (``@bp.route``
-    at module level, ``@classmethod`` in a class body), which says nothing the scope's own
-    code does not.
-    """
-    for site in sites:
-        for arg in (*site.fact.args, *(value for _, value in site.fact.kwargs)):
-            if not isinstance(arg, (Name, Attr)):
-                continue  # a call's result, a literal: not the function itself
-            for value in resolver.eval(site.module, site.scope, arg):
-                if (
-                    isinstance(value, Def)
-                    and resolver.kind(value.id) in ("function", "method")
-                    and value.id.rpartition(".")[0] != site.caller
-                    and value.id != site.caller
-                ):
-                    edges.add(site.caller, value.id, "reference")
 
 
 #: Module-level objects that are configuration or framework plumbing, not state.

@@ -15,7 +15,6 @@ supported value becomes a JSON object with one tag key naming its kind::
     dataclass           {"__dataclass__": "module.QualName", "fields": {...}}
     ORM row             {"__orm__": "module.QualName", "table", "pk", "columns", "related", "service"}
     exception           {"__exception__": "module.QualName", "mro", "args", "attrs", "message", ...}
-    class               {"__class__": "module.QualName"}    (a class as a value: a sentinel like KeyError)
     session / request   {"__context__": "sqlalchemy.session" | "flask.request"}
 
 Classes are named by dotted path and imported again on the receiving side:
@@ -436,18 +435,7 @@ class _Encoder:
             return self._record(value, path)
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return self._dataclass(value, path)
-        if isinstance(value, type):
-            return self._class(value, path)
         return self._framework_value(value, path)
-
-    def _class(self, cls: type, path: str) -> Any:
-        name = qualname_of(cls)
-        if resolve(name) is not cls:
-            raise UnencodableValue(
-                f"cannot encode the class {name} at {path}: a class travels by its import path, "
-                "and this one cannot be imported by it"
-            )
-        return {"__class__": name}
 
     def _container(
         self, value: list[Any] | tuple[Any, ...] | set[Any] | frozenset[Any] | dict[Any, Any], path: str
@@ -600,7 +588,7 @@ class _Encoder:
         raise UnencodableValue(
             f"cannot encode {type(value).__module__}.{type(value).__qualname__} at {path}: "
             "only JSON values, tuples, sets, dicts, dates and times, Decimal, UUID, bytes, enums, "
-            "dataclasses, exceptions, classes, ORM rows, sessions and the request can cross a service boundary"
+            "dataclasses, exceptions, ORM rows, sessions and the request can cross a service boundary"
         )
 
     def _row(self, row: object, state: Any, path: str) -> Any:
@@ -878,16 +866,6 @@ def _decode_exception(data: Mapping[str, Any]) -> BaseException:
     return exc
 
 
-def _decode_class(data: Mapping[str, Any]) -> type:
-    name = data["__class__"]
-    found = resolve(name)
-    if found is None:
-        raise UndecodableValue(f"the class {name} cannot be imported here")
-    if not isinstance(found, type):
-        raise UndecodableValue(f"{name} is not a class")
-    return found
-
-
 def _decode_context(data: Mapping[str, Any]) -> Any:
     return _context(data["__context__"])
 
@@ -908,7 +886,6 @@ _DECODERS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
     "__dataclass__": _decode_dataclass,
     "__orm__": _decode_row,
     "__exception__": _decode_exception,
-    "__class__": _decode_class,
     "__context__": _decode_context,
 }
 #: the keys that mark a JSON object as a tagged value; a plain dict using one is escaped
