@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -62,8 +63,9 @@ class SqlAlchemy(Framework):
     def __init__(self) -> None:
         #: per run: (model, backref name) → what it reaches (built on first use, from class bodies)
         self._backrefs: dict[tuple[str, str], _Link] | None = None
-        #: per run: class → {attribute: column name} of the models it is (a model) or is a base of
-        self._columns: dict[str, dict[str, dict[str, str]]] | None = None
+        #: per run: class → {model: {attribute: column name}} of the models it is or is a base of,
+        #: and every column attribute any model has
+        self._columns: tuple[dict[str, dict[str, dict[str, str]]], frozenset[str]] | None = None
 
     def models(self, resolver: Resolver) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -209,8 +211,7 @@ class SqlAlchemy(Framework):
 
         A mixin's or base's method reads the column of every model inheriting it that has one.
         """
-        by_class = self._column_index(resolver, classes)
-        names = {attr for models in by_class.values() for columns in models.values() for attr in columns}
+        by_class, names = self._column_index(resolver, classes)
         for scope, expr, _ in _attribute_uses(resolver.modules[module], names):
             source = f"{module}.{scope}" if scope else module
             for value in resolver.eval(module, scope, expr.base):
@@ -221,15 +222,17 @@ class SqlAlchemy(Framework):
 
     def _column_index(
         self, resolver: Resolver, classes: dict[str, str]
-    ) -> dict[str, dict[str, dict[str, str]]]:
+    ) -> tuple[dict[str, dict[str, dict[str, str]]], frozenset[str]]:
         if self._columns is None:
             found: dict[str, dict[str, dict[str, str]]] = defaultdict(dict)
+            names: set[str] = set()
             for model in sorted(classes):
                 columns = _column_names(resolver, model, classes)
+                names.update(columns)
                 if columns:
                     for klass in resolver.mro(model):
                         found[klass][model] = columns
-            self._columns = dict(found)
+            self._columns = (dict(found), frozenset(names))
         return self._columns
 
     def _backref_index(self, resolver: Resolver, classes: dict[str, str]) -> dict[tuple[str, str], _Link]:
@@ -405,7 +408,7 @@ def _tables_named(resolver: Resolver, module: str, scope: str, expr: Expr, table
         expr = expr.base
 
 
-def _attribute_uses(facts: ModuleFacts, names: set[str]) -> Iterator[tuple[str, Attr, str]]:
+def _attribute_uses(facts: ModuleFacts, names: AbstractSet[str]) -> Iterator[tuple[str, Attr, str]]:
     """``(scope, x.name, method)`` for each ``x.name`` the module's code reads, with one of ``names``;
     ``method`` is what is called on it (``x.name.append(...)``), or ""."""
     seen: set[tuple[str, Attr, str]] = set()

@@ -499,15 +499,14 @@ def secret_columns_read(codebase: Codebase, contents: UnitContents) -> tuple[str
     """
     replicated = {table for table, _ in contents.replica_tables}
     carried = contents.kept | contents.copies | contents.replicas
-    named = {name for symbol in carried for name in codebase.attribute_names(symbol)}
     # outside the models, by name too: ``user.password_hash`` on a query's result, whose type
     # the analyzer cannot tell, still needs the column (a model names its own columns anyway)
-    named_outside_models = {
-        name
-        for symbol in carried
-        if symbol not in codebase.model_tables
-        for name in codebase.attribute_names(symbol)
-    }
+    named_outside_models: set[str] = set()
+    named_in_models: set[str] = set()
+    for symbol in carried:
+        into = named_in_models if symbol in codebase.model_tables else named_outside_models
+        into.update(codebase.attribute_names(symbol))
+    named = named_outside_models | named_in_models
     found: set[str] = set()
     for table, reads in codebase.secret_column_reads.items():
         if table not in replicated:
