@@ -601,7 +601,8 @@ class _Endpoints:
         Secret columns (:func:`.secret_columns.is_secret_column`) stay here, but for those the
         caller's code reads (its grant's ``secret_columns``).
         """
-        if not self.callers.may_read(caller() or "", table):
+        asking = caller() or ""
+        if not self.callers.may_read(asking, table):
             return self._refused(f"the rows of table {table!r}")
         found = None if table in self.replicated else self.tables.get(table)
         if found is None:
@@ -611,7 +612,6 @@ class _Endpoints:
         assert self.session_provider is not None
         session = self.session_provider()
         try:
-            asking = caller() or ""
             sent = [
                 column
                 for column in found.columns
