@@ -55,6 +55,25 @@ _APP_HOOKS = frozenset(
     }
 )
 
+#: Context locals of the request being served, by the module they are imported from: a
+#: function that reads one answers for that request only (its query string, cookie session,
+#: ``g``, logged-in user), so run in another unit it would read that unit's internal call
+#: (rendering a template counts: its context processors read them; so does flashing a message)
+_FLASK_REQUEST_LOCALS = frozenset(
+    {"request", "session", "g", "flash", "get_flashed_messages", "render_template", "render_template_string"}
+)
+_LOGIN_REQUEST_LOCALS = frozenset({"current_user", "login_user", "logout_user"})
+_JWT_REQUEST_LOCALS = frozenset(
+    {"current_user", "get_current_user", "get_jwt", "get_jwt_identity", "verify_jwt_in_request"}
+)
+_REQUEST_LOCALS = {
+    "flask": _FLASK_REQUEST_LOCALS,
+    "flask.globals": _FLASK_REQUEST_LOCALS,
+    "flask_login": _LOGIN_REQUEST_LOCALS,
+    "flask_login.utils": _LOGIN_REQUEST_LOCALS,
+    "flask_jwt_extended": _JWT_REQUEST_LOCALS,
+}
+
 VALUE_TYPE_BASES = frozenset(
     {"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "NamedTuple", "TypedDict", "Exception", "BaseException"}
 )
@@ -86,6 +105,68 @@ class _ImportsFrom(cst.CSTVisitor):
         for alias in node.names:
             if isinstance(alias.name, cst.Name):
                 self.found.add((source, alias.name.value))
+
+
+class _RequestLocals(cst.CSTVisitor):
+    """The names a module binds to the request's context locals, and the modules offering them.
+
+    ``from flask import request as req`` binds ``req``; ``import flask`` binds ``flask``,
+    whose ``flask.request`` is one. Only module-level imports: they are what functions share.
+    """
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+        self.modules: dict[str, frozenset[str]] = {}
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+            return
+        offered = _REQUEST_LOCALS.get(cst.Module(body=[]).code_for_node(node.module), frozenset())
+        for alias in node.names:
+            if isinstance(alias.name, cst.Name) and alias.name.value in offered:
+                bound = alias.asname.name if alias.asname is not None else alias.name
+                if isinstance(bound, cst.Name):
+                    self.names.add(bound.value)
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            module = cst.Module(body=[]).code_for_node(alias.name)
+            if module in _REQUEST_LOCALS and alias.asname is None and "." not in module:
+                self.modules[module] = _REQUEST_LOCALS[module]
+            elif module in _REQUEST_LOCALS and alias.asname is not None:
+                bound = alias.asname.name
+                if isinstance(bound, cst.Name):
+                    self.modules[bound.value] = _REQUEST_LOCALS[module]
+
+
+class _ReadsRequestLocals(cst.CSTVisitor):
+    """Whether a function's code names one of the request's context locals the module binds."""
+
+    def __init__(self, module: _RequestLocals, shadowed: frozenset[str]) -> None:
+        self.names = module.names - shadowed
+        self.modules = {name: offered for name, offered in module.modules.items() if name not in shadowed}
+        self.found = False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value in self.names:
+            self.found = True
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if isinstance(node.value, cst.Name) and node.attr.value in self.modules.get(node.value.value, ()):
+            self.found = True
+
+
+def _parameter_names(function: cst.FunctionDef) -> frozenset[str]:
+    params = function.params
+    every = [*params.posonly_params, *params.params, *params.kwonly_params]
+    every += [p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]
+    return frozenset(p.name.value for p in every)
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,6 +400,51 @@ class Codebase:
             for source, _, kind in self.graph.edges(keys=True)
             if kind in ("read", "write") and source in self.symbols
         )
+
+    @cached_property
+    def request_bound(self) -> frozenset[str]:
+        """Functions whose result depends on the request being served (:data:`_REQUEST_LOCALS`).
+
+        Those that read a context local, and those that call one of them (``list_books``'s
+        ``flag("available")`` reads ``request.args``). Called in another unit, such a function
+        would read that unit's internal call instead, so a unit carries its own copy
+        (:func:`generator.generate.partition.unit_contents`).
+        """
+        direct: set[str] = set()
+        bindings: dict[str, _RequestLocals] = {}
+        for symbol, info in self.symbols.items():
+            module = self.modules.get(info.module)
+            if (
+                info.kind != "function"
+                or module is None
+                or not any(m in module.source for m in _REQUEST_LOCALS)
+            ):
+                continue
+            binding = bindings.get(info.module)
+            if binding is None:
+                binding = bindings[info.module] = _RequestLocals()
+                self.parsed(info.module).visit(binding)
+            if not binding.names and not binding.modules:
+                continue
+            definition = self.definition(symbol)
+            if isinstance(definition, cst.FunctionDef):
+                reads = _ReadsRequestLocals(binding, _parameter_names(definition))
+                definition.body.visit(reads)
+                if reads.found:
+                    direct.add(symbol)
+        callers: dict[str, set[str]] = defaultdict(set)
+        for user, uses in self.dependencies.items():
+            if user in self.symbols and self.symbols[user].kind == "function":
+                for used in uses:
+                    callers[used].add(user)
+        found = set(direct)
+        pending = sorted(direct)
+        while pending:  # to a fixed point: what calls a request-bound function is request-bound
+            for user in sorted(callers.get(pending.pop(), ())):
+                if user not in found:
+                    found.add(user)
+                    pending.append(user)
+        return frozenset(found)
 
     @cached_property
     def model_tables(self) -> dict[str, str]:

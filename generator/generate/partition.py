@@ -290,6 +290,14 @@ def unit_contents(
                 pending.append(used)
             elif info.kind == "class":
                 stubs.setdefault(used, Stub(used, holder, "record"))
+            elif used in codebase.request_bound and used not in codebase.touches_tables_itself:
+                # It reads the request being served (``request.args``, the cookie session, ``g``):
+                # called over HTTP it would read the internal call instead. It runs here, like a
+                # copied class; one that queries a table itself stays with the table's owner.
+                kept.add(used)
+                copies.add(used)
+                stubs.pop(used, None)
+                pending.append(used)
             else:
                 stubs.setdefault(used, Stub(used, holder, "function"))
                 # the value types it takes or returns come with it, as API models

@@ -321,6 +321,10 @@ def build_unit(
                 "copy",
                 f"value type `{copy}` of {owner.get(copy)} is copied here as part of the API contract."
                 if copy in codebase.value_types
+                else f"function `{copy}` of {owner.get(copy)} is copied here: it reads the request being "
+                "served (its query string, session, `g` or logged-in user), which only this unit sees. "
+                "Its own calls go to the units that own their callees."
+                if codebase.symbols[copy].kind == "function"
                 else f"class `{copy}` of {owner.get(copy)} is copied here: its code runs in this unit too, "
                 "and the calls its methods make go to the units that own their callees.",
             )

@@ -55,6 +55,15 @@ def test_a_form_used_by_a_route_is_carried_with_the_route(extblog: Path) -> None
     assert "PostForm" in forms and "RemoteRecord" not in _base_names(forms["PostForm"])
 
 
+def test_a_helper_reading_the_request_runs_where_the_request_is_served(extblog: Path) -> None:
+    # paging.requested_limit reads request.args; its caller, list_posts, is the other unit's route
+    for unit in (extblog / "two-tier" / "client", extblog / "microservices" / "writing"):
+        paging = (unit / "extblog" / "paging.py").read_text(encoding="utf-8")
+        assert 'return max(1, min(request.args.get("limit", 20, type=int), 100))' in paging, unit
+        posts = (unit / "extblog" / "posts.py").read_text(encoding="utf-8")
+        assert "from extblog.paging import requested_limit" in posts, unit
+
+
 def test_callbacks_registered_on_extensions_are_in_every_unit(extblog: Path) -> None:
     for architecture in ARCHITECTURES:
         for models in sorted((extblog / architecture).glob("**/extblog/models.py")):
@@ -101,6 +110,7 @@ def _journey(base: str) -> list[tuple[int, object]]:
         _call(base, "POST", "/posts", {"body": "not bob", "user_id": 2, "password": "ann-secret"}),
         _call(base, "GET", "/posts?q=world"),
         _call(base, "GET", "/posts?q=second"),
+        _call(base, "GET", "/posts?q=world&limit=1"),  # the limit is read where the request is served
         _call(base, "POST", "/posts/forget", {"user_id": 2, "body": "second world"}),
         _call(base, "GET", "/posts?q=world"),
     ]
@@ -117,6 +127,7 @@ def test_every_architecture_answers_as_the_monolith(extblog: Path) -> None:
     assert answers["monolith"][2] == (200, [{"id": 1, "name": "ann"}, {"id": 2, "name": "bob"}])
     assert [status for status, _ in answers["monolith"][3:7]] == [201, 400, 201, 403]
     assert answers["monolith"][-2] == (200, {"deleted": 1})
+    assert answers["monolith"][9] == (200, [{"id": 1, "body": "hello world"}])
     assert answers["microservices"] == answers["monolith"]
     assert answers["two-tier"] == answers["monolith"]
 

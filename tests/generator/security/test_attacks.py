@@ -40,11 +40,6 @@ INTERNAL_PATHS = [
     ("GET", "/_monosplit/"),
 ]
 INTRUDER = "intruder"
-#: scenarios that fail without any attack, for reasons of their own (not this suite's to fix)
-SCENARIO_KNOWN_TO_FAIL = {
-    ("bookclub", "two-tier"): "bookclub's scenario fails on two-tier before any attack: "
-    "?available=true still lists a lent book (the loans read across the tiers)",
-}
 
 
 def _paths(system: System) -> list[tuple[str, str]]:
@@ -185,13 +180,7 @@ def test_forged_transaction_headers_change_nothing(system: System) -> None:
         for export in unit.exports[:3]:
             send("POST", unit.internal + f"/_monosplit/call/{export}", b'{"args": [], "kwargs": {}}', forged)
     started = time.monotonic()
-    try:
-        system.scenario(system.gateway)  # writes everywhere: no unit holds a lock for the forged transaction
-    except AssertionError:
-        known = SCENARIO_KNOWN_TO_FAIL.get((system.app, system.architecture))
-        if known is None:
-            raise
-        pytest.xfail(known)
+    system.scenario(system.gateway)  # writes everywhere: no unit holds a lock for the forged transaction
     assert time.monotonic() - started < 60
 
 

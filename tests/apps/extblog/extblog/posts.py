@@ -3,6 +3,7 @@ from flask import Blueprint, jsonify, request, url_for
 from extblog import db
 from extblog.forms import PostForm
 from extblog.models import Post, User
+from extblog.paging import requested_limit
 
 bp = Blueprint("posts", __name__)
 
@@ -24,7 +25,7 @@ def create_post():
 
 @bp.get("/posts")
 def list_posts():
-    found = Post.search(request.args.get("q", ""))
+    found = Post.search(request.args.get("q", ""))[: requested_limit()]
     return jsonify([{"id": p.id, "body": p.body} for p in found])
 
 
