@@ -4,12 +4,23 @@ Each architecture of the sample and of bookclub is generated once per session
 and run once per test module, with the unit-to-unit key in a file the tests
 know (``--env MONOSPLIT_UNIT_AUTH_KEY_FILE``), so they can sign requests as a
 unit would, or as one the plan does not let in.
+
+The same attacks run on an application you migrated yourself (a public app,
+in its own virtualenv) instead, when ``MONOSPLIT_ATTACK_OUT`` names its output::
+
+    MONOSPLIT_ATTACK_OUT=out/microblog MONOSPLIT_ATTACK_PYTHON=~/venvs/microblog/bin/python \
+    MONOSPLIT_ATTACK_JOURNEY=benchmarks/journeys/microblog.py MONOSPLIT_ATTACK_ENV="KEY=VALUE ..." \
+        pytest tests/generator/security
+
+Its journey (``monosplit verify --journey``) stands in for the scenario; without
+one, the app's ``/`` is asked for.
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import secrets
 import socket
@@ -24,6 +35,7 @@ from typing import Any
 import pytest
 
 from generator.runtime import auth
+from generator.verify.journey import JourneyClient, load_journey
 from tests.generator.live import Running, load_module, migrate, running
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -31,7 +43,24 @@ APPS = {
     "sample": (ROOT / "sample_monolith", (), {"STREAMSHOP_ENV": "development"}),
     "bookclub": (ROOT / "tests" / "apps" / "bookclub", ("--services", "4"), {"BOOKCLUB_ENV": "development"}),
 }
-ARCHITECTURES = ("monolith", "two-tier", "microservices")
+ARCHITECTURES: tuple[str, ...] = ("monolith", "two-tier", "microservices")
+TARGET = "target"  # the app MONOSPLIT_ATTACK_OUT names, when it is set
+_TARGET_OUT = os.environ.get("MONOSPLIT_ATTACK_OUT", "")
+if _TARGET_OUT:
+    APPS = {
+        TARGET: (
+            Path(os.environ.get("MONOSPLIT_ATTACK_JOURNEY", "")),
+            (),
+            dict(
+                item.split("=", 1)
+                for item in os.environ.get("MONOSPLIT_ATTACK_ENV", "").split()
+                if "=" in item
+            ),
+        )
+    }
+    ARCHITECTURES = tuple(
+        a for a in ARCHITECTURES if (Path(_TARGET_OUT) / a / "monosplit-run.json").is_file()
+    )
 STARTED = re.compile(r"monosplit: (\S+)-(\d+) started pid=\d+ port=(\d+) internal=(\d+)")
 
 
@@ -69,6 +98,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]
     done: dict[str, Path] = {}
 
     def get(app: str) -> Path:
+        if app == TARGET:
+            return Path(_TARGET_OUT)
         if app not in done:
             source, options, _ = APPS[app]
             out = tmp_path_factory.mktemp(app)
@@ -123,12 +154,32 @@ def system(
     key_file = tmp_path_factory.mktemp("key") / "unit-auth.key"
     key_file.write_text(key)
     source, _, env = APPS[app]
-    scenario = load_module(source / "scenario.py", f"{app}_scenario_security")
     folder = out / architecture
     manifest = json.loads((folder / "monosplit-run.json").read_text(encoding="utf-8"))
     routes = [(u["name"], m, r["rule"]) for u in manifest["units"] for r in u["routes"] for m in r["methods"]]
-    with running(folder, "--env", f"MONOSPLIT_UNIT_AUTH_KEY_FILE={key_file}", env=env) as run:
-        yield System(app, architecture, run, key, _units(folder, run), routes, scenario.run_scenario)
+    python = (
+        ("--python", os.environ["MONOSPLIT_ATTACK_PYTHON"])
+        if os.environ.get("MONOSPLIT_ATTACK_PYTHON")
+        else ()
+    )
+    scenario = (
+        _journey(source)
+        if app == TARGET
+        else load_module(source / "scenario.py", f"{app}_scenario_security").run_scenario
+    )
+    with running(folder, "--env", f"MONOSPLIT_UNIT_AUTH_KEY_FILE={key_file}", *python, env=env) as run:
+        yield System(app, architecture, run, key, _units(folder, run), routes, scenario)
+
+
+def _journey(path: Path) -> Callable[[str], Any]:
+    """The target app's journey as a scenario (or a request for ``/`` when it has none)."""
+    if not path.is_file():
+        return lambda base: send("GET", base + "/")
+
+    def play(base: str) -> None:
+        load_journey(path).load()(JourneyClient(base))
+
+    return play
 
 
 # --------------------------------------------------------------------------- HTTP

@@ -215,4 +215,4 @@ def test_an_integer_id_out_of_range_is_404(system: System) -> None:
         answer = send("GET", system.gateway + path)
         assert answer.status == 404, (rule, answer.status, answer.text[:200])
         checked += 1
-    assert checked or system.app == "bookclub", "the sample has integer ids in its routes"
+    assert checked or system.app != "sample", "the sample has integer ids in its routes"
