@@ -22,7 +22,13 @@ Nodes (``kind`` attribute):
 ``migrations`` the app's schema migrations; id ``migrations:<directory>``, ``tool``
              ``flask-migrate`` or ``alembic``, ``directory`` (relative to where the
              app runs), ``metadata`` (the object id of the metadata it migrates, when known)
+``schema_script`` an SQL script the app runs to create its tables (``executescript``
+             of a ``.sql`` file); id ``schema_script:<file>``, ``file`` (relative to the
+             analysed root), ``source`` (the function that runs it)
 ============ ====================================================================
+
+A ``config`` node whose value the code opens as its SQLite file
+(``sqlite3.connect(app.config["DATABASE"])``) has ``database`` = ``sqlite``.
 
 Code nodes carry ``file`` (posix path relative to the analysed root),
 ``line``, ``end_line``, ``size`` (lines) and ``parent`` (the enclosing node).
@@ -100,6 +106,7 @@ NODE_KINDS = (
     "variable",
     "metadata",
     "migrations",
+    "schema_script",
 )
 EDGE_KINDS = (
     "import",
@@ -154,6 +161,10 @@ def metadata_id(declared: str) -> str:
 
 def migrations_id(directory: str) -> str:
     return f"migrations:{directory}"
+
+
+def schema_script_id(file: str) -> str:
+    return f"schema_script:{file}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -468,6 +479,8 @@ def module_contribution(
         for read in fw.config_reads(resolver, module, sites):
             cid = config_id(read.key)
             attrs = {"kind": "config", "name": read.key, "secret": is_secret_key(read.key)}
+            if read.database:
+                attrs["database"] = read.database
             data_nodes.append((_phase(index, _CONFIG), cid, attrs))
             edges.add(read.source, cid, "config")
         for declared in fw.metadata(resolver, module):
@@ -483,6 +496,9 @@ def module_contribution(
             if setup.metadata:  # unknown in one module (an env.py), maybe known in another
                 attrs["metadata"] = setup.metadata
             data_nodes.append((_phase(index, _SCHEMA), migrations_id(setup.directory), attrs))
+        for script in fw.schema_scripts(resolver, module, sites):
+            attrs = {"kind": "schema_script", "file": script.file, "source": script.source}
+            data_nodes.append((_phase(index, _SCHEMA), schema_script_id(script.file), attrs))
     sql_phase = _phase(len(frameworks), _ACCESSES)
     statements = _add_sql(data_nodes, edges, module, facts, sql_phase)
     _add_state(edges, resolver, module, facts, variables)
@@ -495,7 +511,11 @@ def module_contribution(
             externals[top] += 1
     first: dict[str, DataNode] = {}
     for node in data_nodes:  # in phase order: only a node's first mention can place it
-        first.setdefault(node[1], node)
+        known = first.get(node[1])
+        if known is None:
+            first[node[1]] = node
+        elif not node[2].items() <= known[2].items():  # a later mention may only add attributes
+            first[node[1]] = (known[0], known[1], {**node[2], **known[2]})
     contribution = Contribution(
         module=module,
         nodes=tuple(nodes),

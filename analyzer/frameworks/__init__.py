@@ -8,6 +8,7 @@ answer wins) and for models (first plugin to claim a class names its table).
 from __future__ import annotations
 
 from analyzer.frameworks.base import Framework
+from analyzer.frameworks.dbapi import DbApi
 from analyzer.frameworks.decorated import FastAPI, Flask
 from analyzer.frameworks.django import Django
 from analyzer.frameworks.environment import Environment
@@ -18,7 +19,16 @@ from analyzer.frameworks.sqlalchemy import SqlAlchemy
 
 def default_frameworks() -> tuple[Framework, ...]:
     """Fresh plugin instances (some keep per-run indexes)."""
-    return (SqlAlchemy(), Django(), OrmAccess(), Flask(), FastAPI(), Environment(), SchemaMigrations())
+    return (
+        SqlAlchemy(),
+        Django(),
+        OrmAccess(),
+        Flask(),
+        FastAPI(),
+        Environment(),
+        SchemaMigrations(),
+        DbApi(),
+    )
 
 
 FRAMEWORKS: tuple[Framework, ...] = default_frameworks()

@@ -104,6 +104,8 @@ class ConfigRead:
     source: str
     key: str
     via: str  # "environment", "settings", "app.config", ...
+    #: what the key's value is to the code, when it is its database: "sqlite" (the file sqlite3 opens)
+    database: str = ""
 
 
 DeclaredBy = Literal["flask-sqlalchemy", "declarative-base", "metadata"]
@@ -143,6 +145,18 @@ class Migrations:
     tool: MigrationTool
     directory: str
     metadata: str
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class SchemaScript:
+    """The application creates its tables by running the SQL script ``file`` (relative to the analysed root).
+
+    ``source`` is the function that runs it (``init_db``: ``executescript`` of
+    the file it opens), usually from a command a person must remember to call.
+    """
+
+    file: str
+    source: str
 
 
 class Framework:
@@ -196,6 +210,12 @@ class Framework:
 
     def migrations(self, resolver: Resolver, module: str, sites: Sequence[CallSite]) -> Iterable[Migrations]:
         """Schema migrations the code of ``module`` sets up; ``sites`` are its call sites."""
+        return ()
+
+    def schema_scripts(
+        self, resolver: Resolver, module: str, sites: Sequence[CallSite]
+    ) -> Iterable[SchemaScript]:
+        """SQL scripts the code of ``module`` runs to create its tables; ``sites`` are its call sites."""
         return ()
 
 

@@ -117,6 +117,7 @@ def container_specs(
                 port=CONTAINER_PORT,
                 data=Path(DATA_MOUNT),
                 internal_port=CONTAINER_INTERNAL_PORT,
+                shared=Path(DATA_MOUNT),  # a container has one volume, its own
             )
 
         env = {key: inherited_env[key] for key in passthrough.get(unit.name, ()) if key in inherited_env}

@@ -32,7 +32,14 @@ from generator.run.gateway import Gateway
 from generator.run.manifest import RunManifest
 from generator.run.routing import Router
 from generator.run.services import ServicePort
-from generator.run.specs import LOOPBACK, UnitPorts, build_replica_specs, service_url, write_unit_key
+from generator.run.specs import (
+    LOOPBACK,
+    SHARED_DATA,
+    UnitPorts,
+    build_replica_specs,
+    service_url,
+    write_unit_key,
+)
 from generator.run.supervisor import Emit, Supervisor
 
 STOP_GRACE_SECONDS = 10.0
@@ -148,6 +155,7 @@ async def _serve(
         )
         for spec in specs:
             spec.data_dir.mkdir(parents=True, exist_ok=True)
+        (data.path / SHARED_DATA).mkdir(parents=True, exist_ok=True)  # {shared}: every unit's
         supervisor = Supervisor(specs, emit=emit)
         balancer = RoundRobin(supervisor, unavailable_timeout=options.unavailable_timeout)
         # Service ports listen before the units start: a unit may call another while booting.

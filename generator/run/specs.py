@@ -17,7 +17,9 @@ from pathlib import Path
 from generator.run.manifest import RunManifest, Unit
 
 LOOPBACK = "127.0.0.1"
-_PLACEHOLDER = re.compile(r"\{(python|port|internal_port|data)\}")
+_PLACEHOLDER = re.compile(r"\{(python|port|internal_port|data|shared)\}")
+#: the folder of the run's data root every unit of the architecture shares (``{shared}``)
+SHARED_DATA = "shared"
 #: where each replica finds the deployment's unit-to-unit key (monosplit_runtime/auth.py)
 KEY_FILE_ENV = "MONOSPLIT_UNIT_AUTH_KEY_FILE"
 #: the port a replica serves other units on (monosplit_runtime/guard.py), set like ``PORT``
@@ -72,10 +74,21 @@ def service_url(port: int) -> str:
 
 
 def expand_placeholders(
-    template: str, *, python: str, port: int, data: Path, internal_port: int | None = None
+    template: str,
+    *,
+    python: str,
+    port: int,
+    data: Path,
+    internal_port: int | None = None,
+    shared: Path | None = None,
 ) -> str:
-    """Replace ``{python}``, ``{port}``, ``{internal_port}`` (when given) and ``{data}``; other braces stay."""
+    """Replace ``{python}``, ``{port}``, ``{internal_port}`` (when given), ``{data}`` and ``{shared}``.
+
+    ``{data}`` is the unit's own data folder, ``{shared}`` the one every unit of the
+    run shares (by default ``shared/`` beside the units' folders); other braces stay.
+    """
     values = {"python": python, "port": str(port), "data": str(data)}
+    values["shared"] = str(shared if shared is not None else data.parent / SHARED_DATA)
     if internal_port is not None:
         values["internal_port"] = str(internal_port)
     return _PLACEHOLDER.sub(lambda found: values.get(found.group(1), found.group(0)), template)

@@ -30,7 +30,14 @@ from generator.run.balancing import RoundRobin
 from generator.run.gateway import Gateway
 from generator.run.manifest import RunManifest, Unit
 from generator.run.routing import Router
-from generator.run.specs import LOOPBACK, ReplicaSpec, UnitPorts, build_replica_specs, write_unit_key
+from generator.run.specs import (
+    LOOPBACK,
+    SHARED_DATA,
+    ReplicaSpec,
+    UnitPorts,
+    build_replica_specs,
+    write_unit_key,
+)
 from generator.run.supervisor import Replica, ReplicaState, Supervisor, UnitStartError
 from generator.verify.diagnosis import diagnose, first_logged_error
 from generator.verify.exchanges import JourneyFailure, Phase, Recording
@@ -151,6 +158,7 @@ async def _run(
     )
     for spec in specs:
         spec.data_dir.mkdir(parents=True, exist_ok=True)
+    (data_root / SHARED_DATA).mkdir(parents=True, exist_ok=True)  # {shared}: every unit's
     logs = _Logs(specs, unit_output)
     supervisor = Supervisor(specs, emit=logs)
     on_supervisor(supervisor)

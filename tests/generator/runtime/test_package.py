@@ -54,6 +54,7 @@ def test_the_runtime_is_one_flat_package() -> None:
         "replica_writes.py",
         "schema.py",
         "secret_columns.py",
+        "sql_script.py",
         "transactions.py",
         "urls.py",
     ]
