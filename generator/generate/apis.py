@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import libcst as cst
+
 from generator.generate.codebase import Codebase, Parameter
 
 #: parameters the callee supplies itself (a database session never travels)
@@ -54,6 +56,74 @@ def signature(codebase: Codebase, symbol: str) -> str:
         parts.append(text if p.required or prefix else text + " = ...")
     returns = codebase.returns(symbol)
     return f"{codebase.symbols[symbol].name}({', '.join(parts)})" + (f" -> {returns}" if returns else "")
+
+
+def unencodable(codebase: Codebase, caller: str, callee: str) -> frozenset[str]:
+    """What calls from ``caller`` to ``callee`` hand over that no service boundary can carry.
+
+    The runtime's codec (``generator/runtime/codec.py``) carries plain data, the
+    project's models (as rows or records) and value types, exceptions, and a
+    SQLAlchemy session (as the request's context). A Blueprint, the app, an engine,
+    a column, a function, a class or a plain object has no wire form: a remote call
+    handed one fails (``UnencodableValue``) however the callee is written.
+    """
+    passed = (codebase.passes(caller, callee) or "").split("; ")
+    return frozenset(d for d in passed if d and not _travels(codebase, d))
+
+
+def _travels(codebase: Codebase, description: str) -> bool:
+    """Whether an argument as the analyzer describes it (``analyzer.graph._describe_value``) has a wire form."""
+    if description.endswith(" instance"):
+        cls = description.removesuffix(" instance")
+        top = codebase.top_level(cls) or cls
+        return top in codebase.model_tables or top in codebase.value_types
+    if description.endswith(" object"):
+        path = description.removesuffix(" object")
+        last = path.rsplit(".", 1)[-1]
+        session = path.split(".", 1)[0] in ("sqlalchemy", "flask_sqlalchemy") and last.endswith(
+            ("Session", "scoped_session")
+        )
+        return session or last.endswith(("Error", "Exception"))
+    return False  # "function f", "method C.m", "class C": code is not data
+
+
+def returns_code(codebase: Codebase, symbol: str) -> bool:
+    """Whether function ``symbol`` returns a function it defines or a lambda: a decorator, a closure factory.
+
+    Its result has no wire form, so it runs where it is used; that holds however it is
+    reached (a class-based view's ``decorators`` list is applied by Flask, out of sight).
+    """
+    definition = codebase.definition(symbol)
+    if not isinstance(definition, cst.FunctionDef):
+        return False
+    returned = _ReturnedCode()
+    definition.body.visit(returned)
+    return returned.lambdas or bool(returned.names & returned.defined)
+
+
+class _ReturnedCode(cst.CSTVisitor):
+    """The names a function body returns and the functions it defines, not looking into those."""
+
+    def __init__(self) -> None:
+        self.defined: set[str] = set()
+        self.names: set[str] = set()
+        self.lambdas = False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.defined.add(node.name.value)
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if isinstance(node.value, cst.Name):
+            self.names.add(node.value.value)
+        elif isinstance(node.value, cst.Lambda):
+            self.lambdas = True
 
 
 def is_context(parameter: Parameter) -> bool:

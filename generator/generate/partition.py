@@ -3,9 +3,12 @@
 A *partition* assigns every top-level symbol to one unit (a service, a tier,
 or the monolith) or to the shared library. From it, :func:`unit_contents`
 works out what one unit carries: its own and shared code, copies of the
-value types it exchanges with others (enums, exceptions, dataclasses),
-read-only replicas of tables it reads but does not own, and a client stub for
-everything else of other units' that its code uses.
+value types it exchanges with others (enums, exceptions, dataclasses) and of
+the functions its code hands what no boundary can carry (a Blueprint, the app,
+a function: :func:`generator.generate.apis.unencodable`) or that return code (a
+decorator: :func:`generator.generate.apis.returns_code`), read-only replicas
+of tables it reads but does not own, and a client stub for everything else of
+other units' that its code uses.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from analyzer.plan.model import Plan
+from generator.generate.apis import returns_code, unencodable
 from generator.generate.codebase import Codebase
 
 ARCHITECTURES = ("monolith", "two-tier", "microservices")
@@ -294,6 +298,15 @@ def unit_contents(
                 # It reads the request being served (``request.args``, the cookie session, ``g``):
                 # called over HTTP it would read the internal call instead. It runs here, like a
                 # copied class; one that queries a table itself stays with the table's owner.
+                kept.add(used)
+                copies.add(used)
+                stubs.pop(used, None)
+                pending.append(used)
+            elif unencodable(codebase, current, used) or returns_code(codebase, used):
+                # Handed or returning what has no wire form (a Blueprint, the app, a function, a
+                # form): a remote call could only fail, so the function runs here, and its own
+                # calls go where their callees live (``register_view(bp, ...)`` while a unit
+                # starts; a decorator, however it is applied).
                 kept.add(used)
                 copies.add(used)
                 stubs.pop(used, None)

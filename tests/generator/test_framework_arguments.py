@@ -1,0 +1,154 @@
+"""A call handed an object no service boundary can carry runs in the caller's unit.
+
+Plugin-style apps (FlaskBB's shape) build their blueprints in hook functions
+the app factory reaches only through a plugin manager, so the analyzer cannot
+follow the call, and hand each Blueprint to a project helper that registers
+views on it. Which unit the helper lives in does not matter; what it is handed
+does: a Blueprint, the app, a function or a plain object has no wire form, so
+a client stub for the helper fails at start-up (``UnencodableValue``). The
+helper is carried into each unit whose code hands it such an object. So is a
+decorator, whatever calls it: it is handed a function and returns one (Flask
+applies a class-based view's ``decorators`` itself, where no analysis sees it).
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from analyzer.analysis import analyze
+from analyzer.options import load_options
+from analyzer.plan import load_pins, suggest
+from analyzer.plan.model import Plan
+from analyzer.plan.units import build_unit_graph
+from generator.generate import generate
+from generator.generate.codebase import Codebase, read_codebase
+from tests.generator.live import migrate, running
+
+PLUGBOARD = {
+    "plugboard/__init__.py": """
+        import importlib
+
+        from flask import Flask
+
+        PLUGINS = ("plugboard.views",)
+
+
+        def create_app():
+            app = Flask(__name__)
+            # a plugin manager's hook call: the analyzer cannot tell which function runs,
+            # and a plugin module without the hook is skipped
+            for name in PLUGINS:
+                hook = getattr(importlib.import_module(name), "load_blueprints", None)
+                if hook is not None:
+                    hook(app)
+            return app
+    """,
+    "plugboard/helpers.py": """
+        from functools import wraps
+
+
+        def shouted(view):
+            # a decorator: what it is handed and what it returns are functions
+            @wraps(view)
+            def wrapper(*args, **kwargs):
+                return {key: value.upper() for key, value in view(*args, **kwargs).items()}
+
+            return wrapper
+
+
+        def register_view(bp_or_app, routes, view_func):
+            for route in routes:
+                bp_or_app.add_url_rule(route, view_func=view_func)
+
+
+        def title(text):
+            return text.title()
+    """,
+    "plugboard/views.py": """
+        from flask import Blueprint
+        from flask.views import MethodView
+
+        from plugboard.helpers import register_view, shouted, title
+
+
+        class Index(MethodView):
+            decorators = [shouted]  # Flask applies them in as_view(), out of the analyzer's sight
+
+            def get(self):
+                return {"page": title("the board")}
+
+
+        def load_blueprints(app):
+            board = Blueprint("board", __name__)
+            register_view(board, routes=["/"], view_func=Index.as_view("index"))
+            app.register_blueprint(board)
+    """,
+    # the plan puts the helpers in a service of their own, as a plan of a large app can
+    "pyproject.toml": """
+        [project]
+        name = "plugboard"
+        version = "0"
+
+        [tool.monosplit.pins]
+        services = { board = ["plugboard.views"], helpers = ["plugboard.helpers"] }
+    """,
+}
+
+
+def _write(root: Path) -> Path:
+    for relative, text in PLUGBOARD.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def plugboard(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _write(tmp_path_factory.mktemp("plugboard"))
+
+
+def _codebase_and_plan(root: Path) -> tuple[Codebase, Plan]:
+    analysis = analyze(root, load_options(root, use_cache=False))
+    pins = load_pins(root, analysis, build_unit_graph(analysis.graph))
+    return read_codebase(analysis, root), suggest(analysis, pins=pins).plan
+
+
+def test_a_helper_handed_a_blueprint_and_a_decorator_are_carried_by_the_unit_using_them(
+    plugboard: Path,
+) -> None:
+    codebase, plan = _codebase_and_plan(plugboard)
+    files = {f.path: f.content.decode("utf-8") for f in generate(codebase, plan, project="plugboard").files}
+    for architecture in ("two-tier", "microservices"):
+        manifest = json.loads(files[f"{architecture}/monosplit-units.json"])
+        caller = next(u for u in manifest["units"] if "plugboard.views.load_blueprints" in u["symbols"])
+        assert "plugboard.helpers.register_view" not in caller["symbols"], (
+            "the case needs another unit's helper"
+        )
+        assert {"plugboard.helpers.register_view", "plugboard.helpers.shouted"} <= set(caller["copies"])
+        # a helper handed only plain data still travels as a call to its owner
+        assert "plugboard.helpers.title" not in caller["copies"], architecture
+        clients = "".join(text for path, text in files.items() if "/service_clients/" in path)
+        assert '"plugboard.helpers.title"' in clients
+        assert (
+            '"plugboard.helpers.register_view"' not in clients
+            and '"plugboard.helpers.shouted"' not in clients
+        )
+
+
+@pytest.mark.slow
+def test_a_unit_registering_views_through_a_helper_of_another_unit_starts(
+    plugboard: Path, tmp_path: Path
+) -> None:
+    migrate(plugboard, tmp_path / "out")
+    for architecture in ("monolith", "two-tier", "microservices"):
+        with (
+            running(tmp_path / "out" / architecture) as run,
+            urllib.request.urlopen(run.base_url + "/", timeout=30) as response,
+        ):
+            assert json.loads(response.read()) == {"page": "THE BOARD"}, architecture
