@@ -26,6 +26,7 @@ import inspect
 import json
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -678,15 +679,18 @@ def _mapped_attributes(model: Any) -> frozenset[str]:
 
 
 def _select(columns: list[Any]) -> Any:
-    """``SELECT columns``: SQLAlchemy 1.4 and later take them as arguments, 1.3 as one list."""
-    from sqlalchemy import select
-    from sqlalchemy.exc import ArgumentError
+    """``SELECT columns``: SQLAlchemy 1.4 and later take them as arguments, 1.3 as one list.
 
-    try:
-        return select(*columns)
-    except ArgumentError:
-        legacy: Any = select  # the 1.3 signature, which 2.x's type hints do not describe
+    Chosen by the version, not by trying: 1.3 binds a second positional argument to
+    its WHERE clause and refuses more than eight.
+    """
+    import sqlalchemy
+
+    release = tuple(int(part) for part in re.findall(r"\d+", sqlalchemy.__version__)[:2])
+    if release < (1, 4):
+        legacy: Any = sqlalchemy.select  # the 1.3 signature, which 2.x's type hints do not describe
         return legacy(columns)
+    return sqlalchemy.select(*columns)
 
 
 def _bare(signature: inspect.Signature) -> inspect.Signature:
