@@ -185,7 +185,7 @@ def generate(
                 if stub.kind == "function":
                     exported[stub.owner].add(stub.symbol)
         exported_by_owner = {k: frozenset(v) for k, v in exported.items()}
-        callers = callers_by_unit(codebase, contents.values())
+        callers = callers_by_unit(codebase, partition, contents.values())
         built: list[BuiltUnit] = []
         single = architecture == "monolith"
         prefix = f"{architecture}/" if single else f"{architecture}/{{unit}}/"

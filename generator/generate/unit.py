@@ -428,14 +428,6 @@ def build_unit(
             ),
         )
     )
-    # The units its own code calls (the plan's call graph): a client stub the unit carries is not
-    # a call by itself (a copied class or a dropped start-up step may be all that names it).
-    called = {
-        partition.owner[used]
-        for symbol in (*unit.symbols, *contents.copies)
-        for used in codebase.dependencies.get(symbol, ())
-        if codebase.symbols[used].kind == "function" and used in foreign_functions
-    }
     replicated = {owner for _, owner in contents.replica_tables}
     reached = {s.owner for s in contents.stubs} | replicated
     return BuiltUnit(
@@ -447,7 +439,7 @@ def build_unit(
         url_env(unit.name),
         tuple(config),
         calls=tuple(sorted(reached - {unit.name, SHARED})),
-        callees=tuple(sorted((called | replicated) - {unit.name, SHARED})),
+        callees=tuple(sorted(units_reached(codebase, unit, contents))),
         database=codebase.session_provider is not None,
     )
 
@@ -455,8 +447,33 @@ def build_unit(
 GRANT_KINDS = ("calls", "replicas", "secret_columns", "rows")
 
 
+def units_reached(codebase: Codebase, unit: UnitSpec, contents: UnitContents) -> set[str]:
+    """The units ``unit``'s code sends requests to, by the call graph: its NetworkPolicy callers.
+
+    The owners of the tables it replicates, and of the functions its own code calls,
+    directly or through the shared code it carries (a route calling a shared helper
+    that calls another unit's function). A stub the unit carries is not a request by
+    itself: a copied class, a dropped start-up step or a module's own code may be all
+    that names it. The grants of :func:`callers_by_unit` stay within this, so what the
+    runtime admits is what the NetworkPolicies let through; a record's changes go to
+    its owner, which the holder reached to receive it.
+    """
+    functions = {s.symbol: s.owner for s in contents.stubs if s.kind == "function"}
+    reached = {owner for _, owner in contents.replica_tables}
+    pending = sorted({*unit.symbols, *contents.copies})
+    seen = set(pending)
+    while pending:
+        for used in sorted(codebase.dependencies.get(pending.pop(), ())):
+            if used in functions:
+                reached.add(functions[used])
+            elif used in contents.kept and used not in seen:
+                seen.add(used)
+                pending.append(used)
+    return reached - {unit.name, SHARED}
+
+
 def callers_by_unit(
-    codebase: Codebase, contents: Iterable[UnitContents]
+    codebase: Codebase, partition: Partition, contents: Iterable[UnitContents]
 ) -> dict[str, dict[str, dict[str, list[str]]]]:
     """For each unit, the units that send it requests and what for, from the call graph.
 
@@ -464,16 +481,18 @@ def callers_by_unit(
     ["table.column"], "rows": [model]}}}``: the functions a caller's stubs call, the
     tables it keeps replicas of and the secret columns of those its code reads
     (:func:`secret_columns_read`), and the models it holds records of (a change
-    to a record goes to the owner's row). The unit's runtime refuses everything
-    else (monosplit_runtime/auth.py), and leaves other secret columns out of a replica.
+    to a record goes to the owner's row), for the units it reaches
+    (:func:`units_reached`). The unit's runtime refuses everything else
+    (monosplit_runtime/auth.py), and leaves other secret columns out of a replica.
     """
     found: dict[str, dict[str, dict[str, set[str]]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(set))
     )
     for content in contents:
         caller = content.unit
+        reached = units_reached(codebase, partition.unit(caller), content)
         for stub in content.stubs:
-            if stub.owner in (caller, SHARED):
+            if stub.owner in (caller, SHARED) or stub.owner not in reached:
                 continue
             found[stub.owner][caller]["calls" if stub.kind == "function" else "rows"].add(stub.symbol)
         owners = dict(content.replica_tables)

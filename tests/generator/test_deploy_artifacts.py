@@ -11,6 +11,7 @@ the Ingress against the ``monosplit run`` gateway's routing.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shutil
@@ -401,6 +402,29 @@ def test_network_policies_follow_the_call_graph(tree: Tree) -> None:
         for unit in _units(tree, architecture):
             if f"{unit}-db-ingress" in policies:
                 assert _admitted(policies[f"{unit}-db-ingress"]) == ({unit}, set(), {5432})
+
+
+def test_what_a_unit_grants_its_network_policy_lets_through(tree: Tree) -> None:
+    # A grant (service_main's CALLERS) to a unit the NetworkPolicy does not admit works under
+    # `monosplit run` and fails on the cluster: every caller granted anything must be admitted.
+    _kubectl()
+    for architecture in ARCHITECTURES:
+        policies = {p["metadata"]["name"]: p for p in tree.objects(architecture, kind="NetworkPolicy")}
+        for unit in _units(tree, architecture):
+            main = _unit_folder(tree, architecture, unit) / "service_main.py"
+            granted = {caller for caller, grant in _literal(main, "CALLERS").items() if any(grant.values())}
+            admitted = _admitted_by_port(policies[f"{unit}-ingress"]).get("internal", set())
+            assert {f"pod:{caller}" for caller in granted} <= admitted, f"{architecture}/{unit}"
+
+
+def _literal(module: Path, name: str) -> Any:
+    """The literal a generated module assigns to ``name``."""
+    for node in ast.parse(module.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
+        ):
+            return ast.literal_eval(node.value)
+    raise AssertionError(f"{module} assigns no {name}")
 
 
 def test_in_the_sample_only_its_callers_reach_a_service(sample: Tree) -> None:
