@@ -45,47 +45,11 @@ EXPORTS = {
 }
 #: the units the plan has call this one, and what each may ask for: nobody else is let in
 CALLERS = {
-    "catalog": {
-        "rows": [
-            "streamshop.models.commerce.Cart",
-            "streamshop.models.commerce.CartItem",
-        ],
-    },
-    "notifications": {
-        "rows": [
-            "streamshop.models.commerce.Cart",
-            "streamshop.models.commerce.CartItem",
-        ],
-    },
     "orders": {
         "calls": [
             "streamshop.services.checkout.get_or_create_cart",
             "streamshop.services.checkout.quote_cart",
         ],
-        "rows": [
-            "streamshop.models.commerce.Cart",
-            "streamshop.models.commerce.CartItem",
-        ],
-    },
-    "recommendations": {
-        "rows": [
-            "streamshop.models.commerce.Cart",
-            "streamshop.models.commerce.CartItem",
-        ],
-    },
-    "stream": {
-        "rows": [
-            "streamshop.models.commerce.Cart",
-            "streamshop.models.commerce.CartItem",
-        ],
-    },
-    "subscriptions": {
-        "rows": [
-            "streamshop.models.commerce.Cart",
-            "streamshop.models.commerce.CartItem",
-        ],
-    },
-    "users": {
         "rows": [
             "streamshop.models.commerce.Cart",
             "streamshop.models.commerce.CartItem",

@@ -73,16 +73,6 @@ CALLERS = {
             "streamshop.models.commerce.StockMovement",
         ],
     },
-    "notifications": {
-        "calls": [
-            "streamshop.services.catalog.seed_demo_catalog",
-        ],
-        "rows": [
-            "streamshop.models.catalog.Product",
-            "streamshop.models.catalog.Title",
-            "streamshop.models.commerce.StockMovement",
-        ],
-    },
     "orders": {
         "calls": [
             "streamshop.services.catalog.get_products_by_ids",
@@ -114,26 +104,6 @@ CALLERS = {
         "calls": [
             "streamshop.services.catalog.get_title",
             "streamshop.services.catalog.get_titles_by_ids",
-            "streamshop.services.catalog.seed_demo_catalog",
-        ],
-        "rows": [
-            "streamshop.models.catalog.Product",
-            "streamshop.models.catalog.Title",
-            "streamshop.models.commerce.StockMovement",
-        ],
-    },
-    "subscriptions": {
-        "calls": [
-            "streamshop.services.catalog.seed_demo_catalog",
-        ],
-        "rows": [
-            "streamshop.models.catalog.Product",
-            "streamshop.models.catalog.Title",
-            "streamshop.models.commerce.StockMovement",
-        ],
-    },
-    "users": {
-        "calls": [
             "streamshop.services.catalog.seed_demo_catalog",
         ],
         "rows": [

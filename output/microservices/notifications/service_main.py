@@ -47,34 +47,10 @@ EXPORTS = {
 }
 #: the units the plan has call this one, and what each may ask for: nobody else is let in
 CALLERS = {
-    "cart": {
-        "rows": [
-            "streamshop.models.notification.Notification",
-            "streamshop.models.notification.NotificationPreference",
-        ],
-    },
-    "catalog": {
-        "rows": [
-            "streamshop.models.notification.Notification",
-            "streamshop.models.notification.NotificationPreference",
-        ],
-    },
     "orders": {
         "calls": [
             "streamshop.services.notifications.notify",
         ],
-        "rows": [
-            "streamshop.models.notification.Notification",
-            "streamshop.models.notification.NotificationPreference",
-        ],
-    },
-    "recommendations": {
-        "rows": [
-            "streamshop.models.notification.Notification",
-            "streamshop.models.notification.NotificationPreference",
-        ],
-    },
-    "stream": {
         "rows": [
             "streamshop.models.notification.Notification",
             "streamshop.models.notification.NotificationPreference",

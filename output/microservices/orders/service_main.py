@@ -45,24 +45,6 @@ EXPORTS = {
 }
 #: the units the plan has call this one, and what each may ask for: nobody else is let in
 CALLERS = {
-    "cart": {
-        "rows": [
-            "streamshop.models.commerce.Order",
-            "streamshop.models.commerce.OrderItem",
-        ],
-    },
-    "catalog": {
-        "rows": [
-            "streamshop.models.commerce.Order",
-            "streamshop.models.commerce.OrderItem",
-        ],
-    },
-    "notifications": {
-        "rows": [
-            "streamshop.models.commerce.Order",
-            "streamshop.models.commerce.OrderItem",
-        ],
-    },
     "recommendations": {
         "calls": [
             "streamshop.services.orders.purchased_product_ids",
@@ -70,18 +52,6 @@ CALLERS = {
         "replicas": [
             "order_items",
             "orders",
-        ],
-    },
-    "stream": {
-        "rows": [
-            "streamshop.models.commerce.Order",
-            "streamshop.models.commerce.OrderItem",
-        ],
-    },
-    "subscriptions": {
-        "rows": [
-            "streamshop.models.commerce.Order",
-            "streamshop.models.commerce.OrderItem",
         ],
     },
     "users": {

@@ -45,30 +45,6 @@ EXPORTS = {
 }
 #: the units the plan has call this one, and what each may ask for: nobody else is let in
 CALLERS = {
-    "cart": {
-        "rows": [
-            "streamshop.models.media.PlaybackSession",
-            "streamshop.models.media.WatchHistoryEntry",
-        ],
-    },
-    "catalog": {
-        "rows": [
-            "streamshop.models.media.PlaybackSession",
-            "streamshop.models.media.WatchHistoryEntry",
-        ],
-    },
-    "notifications": {
-        "rows": [
-            "streamshop.models.media.PlaybackSession",
-            "streamshop.models.media.WatchHistoryEntry",
-        ],
-    },
-    "orders": {
-        "rows": [
-            "streamshop.models.media.PlaybackSession",
-            "streamshop.models.media.WatchHistoryEntry",
-        ],
-    },
     "recommendations": {
         "calls": [
             "streamshop.services.streaming.watched_title_ids",
@@ -78,12 +54,6 @@ CALLERS = {
         ],
         "rows": [
             "streamshop.models.media.PlaybackSession",
-        ],
-    },
-    "subscriptions": {
-        "rows": [
-            "streamshop.models.media.PlaybackSession",
-            "streamshop.models.media.WatchHistoryEntry",
         ],
     },
     "users": {

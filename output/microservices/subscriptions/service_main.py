@@ -60,38 +60,11 @@ CALLERS = {
             "streamshop.models.user.Subscription",
         ],
     },
-    "catalog": {
-        "calls": [
-            "streamshop.services.billing.charge",
-        ],
-        "rows": [
-            "streamshop.models.commerce.Payment",
-            "streamshop.models.user.Subscription",
-        ],
-    },
-    "notifications": {
-        "calls": [
-            "streamshop.services.billing.charge",
-        ],
-        "rows": [
-            "streamshop.models.commerce.Payment",
-            "streamshop.models.user.Subscription",
-        ],
-    },
     "orders": {
         "calls": [
             "streamshop.services.billing.charge",
             "streamshop.services.billing.get_payment_for_order",
             "streamshop.services.billing.refund_payment",
-        ],
-        "rows": [
-            "streamshop.models.commerce.Payment",
-            "streamshop.models.user.Subscription",
-        ],
-    },
-    "recommendations": {
-        "calls": [
-            "streamshop.services.billing.charge",
         ],
         "rows": [
             "streamshop.models.commerce.Payment",

@@ -47,18 +47,6 @@ EXPORTS = {
 }
 #: the units the plan has call this one, and what each may ask for: nobody else is let in
 CALLERS = {
-    "cart": {
-        "rows": [
-            "streamshop.models.user.Address",
-            "streamshop.models.user.User",
-        ],
-    },
-    "catalog": {
-        "rows": [
-            "streamshop.models.user.Address",
-            "streamshop.models.user.User",
-        ],
-    },
     "notifications": {
         "calls": [
             "streamshop.services.account.get_user",
@@ -82,18 +70,6 @@ CALLERS = {
         "calls": [
             "streamshop.services.account.get_user",
         ],
-        "rows": [
-            "streamshop.models.user.Address",
-            "streamshop.models.user.User",
-        ],
-    },
-    "stream": {
-        "rows": [
-            "streamshop.models.user.Address",
-            "streamshop.models.user.User",
-        ],
-    },
-    "subscriptions": {
         "rows": [
             "streamshop.models.user.Address",
             "streamshop.models.user.User",

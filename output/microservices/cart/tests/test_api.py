@@ -22,13 +22,7 @@ EXPORTS = [
 ]
 #: who may call what (as service_main.CALLERS says)
 CALLERS = {
-    "catalog": {"calls": []},
-    "notifications": {"calls": []},
     "orders": {"calls": ["streamshop.services.checkout.get_or_create_cart", "streamshop.services.checkout.quote_cart", ]},
-    "recommendations": {"calls": []},
-    "stream": {"calls": []},
-    "subscriptions": {"calls": []},
-    "users": {"calls": []},
 }
 
 

@@ -30,12 +30,9 @@ EXPORTS = [
 #: who may call what (as service_main.CALLERS says)
 CALLERS = {
     "cart": {"calls": ["streamshop.services.catalog.get_product", "streamshop.services.catalog.get_products_by_ids", "streamshop.services.catalog.seed_demo_catalog", "streamshop.services.inventory.check_availability", ]},
-    "notifications": {"calls": ["streamshop.services.catalog.seed_demo_catalog", ]},
     "orders": {"calls": ["streamshop.services.catalog.get_products_by_ids", "streamshop.services.catalog.seed_demo_catalog", "streamshop.services.inventory.release_stock", "streamshop.services.inventory.reserve_stock", ]},
     "recommendations": {"calls": ["streamshop.services.catalog.get_products_by_ids", "streamshop.services.catalog.products_for_titles", "streamshop.services.catalog.seed_demo_catalog", ]},
     "stream": {"calls": ["streamshop.services.catalog.get_title", "streamshop.services.catalog.get_titles_by_ids", "streamshop.services.catalog.seed_demo_catalog", ]},
-    "subscriptions": {"calls": ["streamshop.services.catalog.seed_demo_catalog", ]},
-    "users": {"calls": ["streamshop.services.catalog.seed_demo_catalog", ]},
 }
 
 

@@ -23,11 +23,7 @@ EXPORTS = [
 ]
 #: who may call what (as service_main.CALLERS says)
 CALLERS = {
-    "cart": {"calls": []},
-    "catalog": {"calls": []},
     "orders": {"calls": ["streamshop.services.notifications.notify", ]},
-    "recommendations": {"calls": []},
-    "stream": {"calls": []},
     "subscriptions": {"calls": ["streamshop.services.notifications.notify", ]},
     "users": {"calls": ["streamshop.services.notifications.get_preferences", "streamshop.services.notifications.notify", "streamshop.services.notifications.unread_count", ]},
 }

@@ -22,12 +22,7 @@ EXPORTS = [
 ]
 #: who may call what (as service_main.CALLERS says)
 CALLERS = {
-    "cart": {"calls": []},
-    "catalog": {"calls": []},
-    "notifications": {"calls": []},
     "recommendations": {"calls": ["streamshop.services.orders.purchased_product_ids", ]},
-    "stream": {"calls": []},
-    "subscriptions": {"calls": []},
     "users": {"calls": ["streamshop.services.orders.count_orders", ]},
 }
 

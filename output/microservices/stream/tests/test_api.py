@@ -22,12 +22,7 @@ EXPORTS = [
 ]
 #: who may call what (as service_main.CALLERS says)
 CALLERS = {
-    "cart": {"calls": []},
-    "catalog": {"calls": []},
-    "notifications": {"calls": []},
-    "orders": {"calls": []},
     "recommendations": {"calls": ["streamshop.services.streaming.watched_title_ids", ]},
-    "subscriptions": {"calls": []},
     "users": {"calls": ["streamshop.services.streaming.end_all_sessions", ]},
 }
 

@@ -26,6 +26,7 @@ import inspect
 import json
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -68,6 +69,7 @@ from .errors import (
 )
 from .guard import INTERNAL_KEY, REQUEST_ID_KEY, PortSplit
 from .metrics import CONTENT_TYPE_LATEST, HTTP_REQUESTS, HTTP_SECONDS, RPC_CALLS, exposition
+from .sql_script import ScriptSchema
 
 __all__ = ["install"]
 
@@ -94,7 +96,7 @@ def install(
     internal_openapi: str | None = None,
     serve_healthz: bool = True,
     metadata: Any = None,
-    schema: schemas.Schema | None = None,
+    schema: schemas.Schema | ScriptSchema | None = None,
     callers: Mapping[str, Mapping[str, Iterable[str]]] = _NO_CALLERS,
 ) -> None:
     """Make ``app`` the service called ``service``.
@@ -106,7 +108,8 @@ def install(
     keeps a read replica of to the service that owns it; ``metadata`` is the
     SQLAlchemy ``MetaData`` holding this service's tables (default: every
     mapped class's); ``schema`` says which tables this service's database
-    must hold, and how to bring it up to date (see :mod:`.schema`): that is
+    must hold, and how to bring it up to date (see :mod:`.schema`, or
+    :mod:`.sql_script` for an app that runs its own SQL script): that is
     done here, inside the app context, and until it has succeeded every
     request but the probes is answered 503 and ``/readyz`` says so (each
     readiness check tries again). ``openapi`` and ``internal_openapi`` are
@@ -676,15 +679,18 @@ def _mapped_attributes(model: Any) -> frozenset[str]:
 
 
 def _select(columns: list[Any]) -> Any:
-    """``SELECT columns``: SQLAlchemy 1.4 and later take them as arguments, 1.3 as one list."""
-    from sqlalchemy import select
-    from sqlalchemy.exc import ArgumentError
+    """``SELECT columns``: SQLAlchemy 1.4 and later take them as arguments, 1.3 as one list.
 
-    try:
-        return select(*columns)
-    except ArgumentError:
-        legacy: Any = select  # the 1.3 signature, which 2.x's type hints do not describe
+    Chosen by the version, not by trying: 1.3 binds a second positional argument to
+    its WHERE clause and refuses more than eight.
+    """
+    import sqlalchemy
+
+    release = tuple(int(part) for part in re.findall(r"\d+", sqlalchemy.__version__)[:2])
+    if release < (1, 4):
+        legacy: Any = sqlalchemy.select  # the 1.3 signature, which 2.x's type hints do not describe
         return legacy(columns)
+    return sqlalchemy.select(*columns)
 
 
 def _bare(signature: inspect.Signature) -> inspect.Signature:
@@ -728,7 +734,7 @@ class _SchemaReadiness:
 
     app: Flask
     service: str
-    schema: schemas.Schema
+    schema: schemas.Schema | ScriptSchema
     session_provider: SessionProvider | None
     ready: bool = False
     #: the last attempt's error, in one line
@@ -745,7 +751,11 @@ class _SchemaReadiness:
             self.tried_at = time.monotonic()
             try:
                 with self.app.app_context():  # its own context: the app's session is closed after
-                    done = schemas.prepare(self.schema, session_provider=self.session_provider)
+                    done = (
+                        self.schema.prepare()
+                        if isinstance(self.schema, ScriptSchema)
+                        else schemas.prepare(self.schema, session_provider=self.session_provider)
+                    )
             except Exception as exc:  # any failure: readiness reports it, in one line
                 error = schemas.first_line(exc)
                 # the traceback once per distinct error, not once a second while the database is away

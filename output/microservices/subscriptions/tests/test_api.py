@@ -25,10 +25,7 @@ EXPORTS = [
 #: who may call what (as service_main.CALLERS says)
 CALLERS = {
     "cart": {"calls": ["streamshop.services.billing.charge", "streamshop.services.billing.has_active_prime", ]},
-    "catalog": {"calls": ["streamshop.services.billing.charge", ]},
-    "notifications": {"calls": ["streamshop.services.billing.charge", ]},
     "orders": {"calls": ["streamshop.services.billing.charge", "streamshop.services.billing.get_payment_for_order", "streamshop.services.billing.refund_payment", ]},
-    "recommendations": {"calls": ["streamshop.services.billing.charge", ]},
     "stream": {"calls": ["streamshop.services.billing.charge", "streamshop.services.billing.has_active_prime", ]},
     "users": {"calls": ["streamshop.services.billing.charge", "streamshop.services.billing.has_active_prime", ]},
 }

@@ -23,13 +23,9 @@ EXPORTS = [
 ]
 #: who may call what (as service_main.CALLERS says)
 CALLERS = {
-    "cart": {"calls": []},
-    "catalog": {"calls": []},
     "notifications": {"calls": ["streamshop.services.account.get_user", ]},
     "orders": {"calls": ["streamshop.services.account.get_default_address", "streamshop.services.account.shipping_label", ]},
     "recommendations": {"calls": ["streamshop.services.account.get_user", ]},
-    "stream": {"calls": []},
-    "subscriptions": {"calls": []},
 }
 
 
