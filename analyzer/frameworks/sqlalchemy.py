@@ -47,6 +47,33 @@ def _snake(name: str) -> str:
 _COLLECTION_WRITES = frozenset({"append", "add", "remove", "extend", "clear", "discard", "pop", "insert"})
 #: methods of a table object that make a statement changing it
 _TABLE_WRITES = frozenset({"insert", "update", "delete"})
+#: query methods that return the query, still of the model's rows (``Model.query.filter(...)``)
+_QUERY_STEPS = frozenset(
+    {
+        "autoflush",
+        "correlate",
+        "distinct",
+        "enable_eagerloads",
+        "execution_options",
+        "filter",
+        "filter_by",
+        "group_by",
+        "having",
+        "join",
+        "limit",
+        "offset",
+        "options",
+        "order_by",
+        "outerjoin",
+        "params",
+        "populate_existing",
+        "select_from",
+        "where",
+        "with_for_update",
+    }
+)
+#: query methods that return one of its rows (Flask-SQLAlchemy's ``*_or_404`` included)
+_QUERY_ROW = frozenset({"first", "first_or_404", "get", "get_or_404", "one", "one_or_404", "one_or_none"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +192,8 @@ class SqlAlchemy(Framework):
           attribute of the same name: a class body runs in order, so a name it
           binds later is the module's);
         * following a relationship (``user.following``, a backref such as
-          ``tag.posts``) reads the related table and the association table;
+          ``tag.posts``, on a row a query returns: ``Article.query.get(id).comments``)
+          reads the related table and the association table;
           changing its collection (``.append``, ``.add``, ``.remove``...) writes
           the association table, or the related one when there is none;
         * naming a table object (``followers.c.follower_id``) reads it;
@@ -206,8 +234,9 @@ class SqlAlchemy(Framework):
         yield from self._column_reads(resolver, module, classes)
 
     def _column_reads(self, resolver: Resolver, module: str, classes: dict[str, str]) -> Iterator[Access]:
-        """``x.column`` read where ``x`` is a model (or one of its instances, ``self`` in its methods):
-        a read of the model's table naming the column, so a split knows which columns code needs.
+        """``x.column`` read where ``x`` is a model or one of its instances (``self`` in its methods,
+        a query's row): a read of the model's table naming the column, so a split knows which
+        columns code needs.
 
         A mixin's or base's method reads the column of every model inheriting it that has one.
         """
@@ -215,7 +244,13 @@ class SqlAlchemy(Framework):
         for scope, expr, _ in _attribute_uses(resolver.modules[module], names):
             source = f"{module}.{scope}" if scope else module
             for value in resolver.eval(module, scope, expr.base):
-                cls = value.cls if isinstance(value, Inst) else value.id if isinstance(value, Def) else ""
+                cls = (
+                    value.cls
+                    if isinstance(value, Inst)
+                    else value.id
+                    if isinstance(value, Def)
+                    else _queried_row(value)
+                )
                 for model, columns in sorted(by_class.get(cls, {}).items()):
                     if expr.attr in columns:
                         yield Access(source, classes[model], "read", columns[expr.attr])
@@ -452,8 +487,18 @@ def _links(
     classes: dict[str, str],
     backrefs: dict[tuple[str, str], _Link],
 ) -> Iterator[_Link]:
-    """What the relationship attribute ``expr`` (``user.following``, ``tag.posts``) reaches."""
-    for value in resolver.eval(module, scope, expr):
+    """What the relationship attribute ``expr`` (``user.following``, ``tag.posts``) reaches.
+
+    ``expr``'s base may be a row a query of a model returns
+    (``Article.query.filter_by(slug=slug).first().comments``): the attribute
+    is the model's.
+    """
+    values = set(resolver.eval(module, scope, expr))
+    for base in resolver.eval(module, scope, expr.base):
+        row = _queried_row(base)
+        if row in classes:
+            values |= resolver.member(Inst(row), expr.attr)
+    for value in sorted(values, key=repr):
         if (
             isinstance(value, ExtInst)
             and value.call is not None
@@ -465,6 +510,28 @@ def _links(
             yield _Link(_related_class(resolver, value, classes), secondary or "")
         elif isinstance(value, Inherited) and value.path == expr.attr and (value.cls, expr.attr) in backrefs:
             yield backrefs[(value.cls, expr.attr)]
+
+
+def _queried_row(value: Value) -> str:
+    """The class whose row ``value`` is, when it is what a query of a model returns; else "".
+
+    ``Article.query.filter_by(slug=slug).first()`` (and ``self.query...`` in
+    its methods) is a row of ``Article``: Flask-SQLAlchemy's ``Model.query``
+    queries the model, the :data:`_QUERY_STEPS` keep it so, and one of
+    :data:`_QUERY_ROW` returns a row. Any other step (``with_entities``,
+    ``add_columns``, ``values``) may make rows of something else.
+    """
+    if not isinstance(value, Inherited):
+        return ""
+    first, *chain = value.path.split(".")
+    if first != "query" or not chain:
+        return ""
+    *steps, last = chain
+    if last.removesuffix("()") not in _QUERY_ROW or not last.endswith("()"):
+        return ""
+    if all(step.endswith("()") and step.removesuffix("()") in _QUERY_STEPS for step in steps):
+        return value.cls
+    return ""
 
 
 def _follow(source: str, link: _Link, classes: dict[str, str], *, write: bool) -> Iterator[Access]:

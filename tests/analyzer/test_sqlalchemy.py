@@ -324,3 +324,62 @@ def test_reads_name_the_columns_the_code_reads(write_tree: WriteTree) -> None:
     assert columns["accounts.views.email_of"] == "email"
     # assigning a column is a write, not a read of it
     assert "accounts.models.User.set_password" not in columns
+
+
+QUERIED = {
+    "conduit/__init__.py": """
+        from flask_sqlalchemy import SQLAlchemy
+        db = SQLAlchemy()
+    """,
+    "conduit/models.py": """
+        from conduit import db
+
+        class Article(db.Model):
+            id = db.Column(db.Integer, primary_key=True)
+            slug = db.Column(db.Text)
+            comments = db.relationship("Comment", backref=db.backref("article"), lazy="dynamic")
+
+        class Comment(db.Model):
+            id = db.Column(db.Integer, primary_key=True)
+            body = db.Column(db.Text)
+            article_id = db.Column(db.Integer, db.ForeignKey("article.id"))
+    """,
+    "conduit/views.py": """
+        from conduit.models import Article, Comment
+
+        def comments_of(slug):
+            article = Article.query.filter_by(slug=slug).first()
+            return article.comments
+
+        def article_of(comment_id):
+            return Comment.query.get(comment_id).article
+
+        def bodies(slug):
+            found = Article.query.filter(Article.slug == slug).order_by(Article.id).first_or_404()
+            return [comment.body for comment in found.comments]
+
+        def titles():
+            return Article.query.with_entities(Article.id).first().comments
+
+        def slug_of(article_id):
+            return Article.query.get(article_id).slug
+    """,
+}
+
+
+def test_a_relationship_followed_on_a_query_result_reads_the_related_table(write_tree: WriteTree) -> None:
+    # Model.query....first() is one of the model's rows: what its relationships reach is read
+    analysis = run_analysis(write_tree(QUERIED))
+    reads = edges_of(analysis, "read")
+    assert ("conduit.views.comments_of", "table:comment") in reads
+    assert ("conduit.views.bodies", "table:comment") in reads
+    assert ("conduit.views.article_of", "table:article") in reads  # a backref, on Model.query.get()
+    # a query of columns (with_entities) makes rows of them, not of the model
+    assert ("conduit.views.titles", "table:comment") not in reads
+    # and a column read on a query's row names the column
+    columns = {
+        u: d.get("columns", "")
+        for u, v, k, d in analysis.graph.edges(keys=True, data=True)
+        if k == "column" and v == "table:article"
+    }
+    assert columns["conduit.views.slug_of"] == "slug"
