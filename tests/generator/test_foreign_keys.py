@@ -17,8 +17,33 @@ import libcst as cst
 import pytest
 
 from generator.codemods.foreign_keys import KeyColumn, ModuleSchema, strip_foreign_links
+from generator.runtime import schema as runtime_schema
 
 sqlalchemy = pytest.importorskip("sqlalchemy")
+
+
+@pytest.fixture(autouse=True)
+def _runtime(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cut code imports the unit's runtime, ``monosplit_runtime``: here ``generator.runtime``."""
+    monkeypatch.setitem(sys.modules, "monosplit_runtime.schema", runtime_schema)
+
+
+def _with_orm_keys(code: str, holders: str, replicas: str, *, after: int = 0) -> str:
+    """``code`` as a unit keeping replicas has it: the keys to or from them handed to the ORM at the end.
+
+    The import comes after the ``after`` first lines (a docstring, ``__future__`` imports).
+    """
+    lines = code.splitlines(keepends=True)
+    listed = "".join(f"    {holder},\n" for holder in holders.split(", "))
+    return (
+        "".join(lines[:after])
+        + "from monosplit_runtime.schema import keys_left_to_the_orm as _monosplit_orm_keys"
+        "  # keys of copies: the module's end\n"
+        + "".join(lines[after:])
+        + "\n\n# the ORM joins through the keys to or from copies of other units' tables;"
+        + " no database holds them\n"
+        + f"_monosplit_orm_keys(\n{listed}    replicas={replicas},\n)\n"
+    )
 
 
 def _dedent(text: str) -> str:
@@ -151,7 +176,7 @@ def test_an_association_table_and_a_helper_column_lose_keys_to_another_units_tab
     _create(code, {"post", "followers"}, tmp_path)
 
 
-def test_replicas_kept_together_keep_their_relationships_with_the_join_spelled_out(tmp_path: Path) -> None:
+def test_replicas_kept_together_keep_their_keys_and_relationships_as_written(tmp_path: Path) -> None:
     # a unit keeping replicas of user and followers: reading who follows whom works on the copies
     module, removed = strip_foreign_links(
         cst.parse_module(BLOG),
@@ -163,19 +188,11 @@ def test_replicas_kept_together_keep_their_relationships_with_the_join_spelled_o
         present_classes={"User"},
         present_tables={"user", "followers"},
     )
-    user = module.code.split("class User")[1].split("class Post")[0]
-    assert "following:" in user and "followers:" in user
-    # the copy of followers keeps its columns only, as a replica model does
-    assert "ForeignKey" not in module.code.split("followers = ")[1].split("class User")[0]
-    # the key post.user_id → user.id goes (user is a copy), so the join it implied is spelled out
-    assert 'posts: so.WriteOnlyMapped["Post"] = so.relationship(back_populates="author", ' in user
-    assert 'primaryjoin="User.id == foreign(Post.user_id)")' in user
-    post = module.code.split("class Post")[1]
-    assert 'so.relationship(back_populates="posts", primaryjoin="foreign(Post.user_id) == User.id")' in post
-    assert "relationship" not in [r.kind for r in removed]
+    # every key reaches a table the unit holds: the models are the monolith's, joins and all
+    assert module.code == _with_orm_keys(BLOG, "Post, followers", '("followers", "user")', after=2)
+    assert removed == ()
     unit = _create(module.code, {"post", "user", "followers"}, tmp_path)
     assert unit.User.following.property.secondary.name == "followers"
-    # and reading through the copies works, both ways, with no key in the database
     engine = sqlalchemy.create_engine("sqlite://")
     unit.Base.metadata.create_all(engine)
     with sqlalchemy.orm.Session(engine) as session:
@@ -185,6 +202,77 @@ def test_replicas_kept_together_keep_their_relationships_with_the_join_spelled_o
         post = session.get(unit.Post, 7)
         assert post.author.id == 1
         assert [p.id for p in session.scalars(session.get(unit.User, 1).posts.select())] == [7]
+        # a join the code leaves to the keys, with no ON clause and no relationship named
+        joined = sqlalchemy.select(unit.Post.id).join(unit.User).where(unit.User.id == 1)
+        assert session.scalars(joined).all() == [7]
+
+
+PROFILES = _dedent(
+    """
+    import sqlalchemy as sa
+    import sqlalchemy.orm as so
+
+    Base = so.declarative_base()
+
+
+    def reference_col(tablename, nullable=False, pk_name="id", **kwargs):
+        return sa.Column(sa.ForeignKey(f"{tablename}.{pk_name}"), nullable=nullable, **kwargs)
+
+
+    class User(Base):
+        __tablename__ = "users"
+        id = sa.Column(sa.Integer, primary_key=True)
+        username = sa.Column(sa.String(80))
+
+
+    class Profile(Base):
+        __tablename__ = "profiles"
+        id = sa.Column(sa.Integer, primary_key=True)
+        user_id = reference_col("users")
+        user = so.relationship("User", backref=so.backref("profile", uselist=False))
+
+
+    class Article(Base):
+        __tablename__ = "articles"
+        id = sa.Column(sa.Integer, primary_key=True)
+        author_id = reference_col("profiles")
+        author = so.relationship("Profile", backref="articles")
+    """
+)
+
+
+def test_a_join_left_to_the_keys_works_across_replicas_of_two_tables(tmp_path: Path) -> None:
+    # the articles unit: its articles, and replicas of profiles and users (another unit's)
+    module, removed = strip_foreign_links(
+        cst.parse_module(PROFILES),
+        {"User": True, "Profile": True, "Article": False},
+        keep_tables={"articles"},
+        keep_classes={"Article"},
+        table_of_class={"User": "users", "Profile": "profiles", "Article": "articles"},
+        schema=ModuleSchema(
+            keys={
+                ("Profile", "user_id"): KeyColumn("users", helper="m.reference_col", type="Integer"),
+                ("Article", "author_id"): KeyColumn("profiles", helper="m.reference_col", type="Integer"),
+            }
+        ),
+        present_classes={"User", "Profile"},
+        present_tables={"users", "profiles"},
+    )
+    assert module.code == _with_orm_keys(PROFILES, "Article, Profile", '("profiles", "users")')
+    assert removed == ()
+    unit = _create(module.code, {"articles", "profiles", "users"}, tmp_path)
+    engine = sqlalchemy.create_engine("sqlite://")
+    unit.Base.metadata.create_all(engine)  # as the application's own code may
+    assert all(
+        sqlalchemy.inspect(engine).get_foreign_keys(t) == [] for t in ("articles", "profiles", "users")
+    )
+    with sqlalchemy.orm.Session(engine) as session:
+        session.add_all([unit.User(id=3, username="bob"), unit.Profile(id=5, user_id=3)])
+        session.add(unit.Article(id=1, author_id=5))
+        session.commit()
+        # articles by author: through the relationship, then to users by the key alone
+        query = session.query(unit.Article).join(unit.Article.author).join(unit.User)
+        assert [a.id for a in query.filter(unit.User.username == "bob")] == [1]
 
 
 def test_a_partner_that_goes_takes_its_back_populates_side_with_it() -> None:
@@ -251,13 +339,8 @@ def test_copies_kept_together_keep_a_many_to_many_through_their_association_tabl
         present_classes={"Tag", "Post"},
         present_tables={"tag", "post", "post_tag_links"},
     )
-    assert "ForeignKey" not in module.code
-    assert (
-        'so.relationship("Tag", secondary=post_tags, backref="posts", '
-        'primaryjoin="Post.id == foreign(post_tag_links.c.post_id)", '
-        'secondaryjoin="Tag.id == foreign(post_tag_links.c.tag_id)")'
-    ) in module.code
-    assert "relationship" not in [r.kind for r in removed]
+    assert module.code == _with_orm_keys(TAGGED, "post_tags", '("post", "post_tag_links", "tag")')
+    assert removed == ()
     unit = _create(module.code, {"post", "tag", "post_tag_links"}, tmp_path)
     engine = sqlalchemy.create_engine("sqlite://")
     unit.Base.metadata.create_all(engine)
@@ -297,9 +380,9 @@ GROUPED = textwrap.dedent(
 )
 
 
-def test_a_join_the_code_wrote_is_replaced_not_repeated(tmp_path: Path) -> None:
-    # primaryjoin written, secondaryjoin left to the keys: both are spelled out once the keys go
-    module, _ = strip_foreign_links(
+def test_a_join_the_code_wrote_half_of_keeps_the_keys_it_leaves_the_rest_to(tmp_path: Path) -> None:
+    # primaryjoin written, secondaryjoin left to the keys: copies of all three keep them
+    module, removed = strip_foreign_links(
         cst.parse_module(GROUPED),
         {"Group": True, "User": True},
         keep_tables=set(),
@@ -315,8 +398,10 @@ def test_a_join_the_code_wrote_is_replaced_not_repeated(tmp_path: Path) -> None:
         present_classes={"Group", "User"},
         present_tables={"groups", "users", "groups_users"},
     )
-    assert module.code.count("primaryjoin") == 1
-    assert 'primaryjoin="User.id == foreign(groups_users.c.user_id)"' in module.code
+    assert module.code == _with_orm_keys(
+        GROUPED, "groups_users", '("groups", "groups_users", "users")', after=1
+    )
+    assert removed == ()
     unit = _create(module.code, {"groups", "users", "groups_users"}, tmp_path)
     engine = sqlalchemy.create_engine("sqlite://")
     unit.Base.metadata.create_all(engine)
@@ -350,9 +435,9 @@ TOPICS = textwrap.dedent(
 )
 
 
-def test_a_join_written_without_foreign_gets_it_when_the_key_is_cut(tmp_path: Path) -> None:
-    # replicas of both: the key goes, and the join the code wrote no longer says which side is foreign
-    module, _ = strip_foreign_links(
+def test_a_join_written_without_foreign_still_finds_its_key_side_in_replicas(tmp_path: Path) -> None:
+    # replicas of both: the keys stay, so the join the code wrote still tells which side is foreign
+    module, removed = strip_foreign_links(
         cst.parse_module(TOPICS),
         {"Topic": True, "Post": True},
         keep_tables=set(),
@@ -361,9 +446,8 @@ def test_a_join_written_without_foreign_gets_it_when_the_key_is_cut(tmp_path: Pa
         present_classes={"Topic", "Post"},
         present_tables={"topics", "posts"},
     )
-    assert "ForeignKey" not in module.code
-    assert module.code.count("primaryjoin") == 1
-    assert "foreign(Post.topic_id)" in module.code
+    assert module.code == _with_orm_keys(TOPICS, "Post, Topic", '("posts", "topics")', after=1)
+    assert removed == ()
     unit = _create(module.code, {"topics", "posts"}, tmp_path)
     engine = sqlalchemy.create_engine("sqlite://")
     unit.Base.metadata.create_all(engine)
@@ -372,32 +456,3 @@ def test_a_join_written_without_foreign_gets_it_when_the_key_is_cut(tmp_path: Pa
         session.commit()
         assert [p.id for p in session.get(unit.Topic, 1).posts] == [2]
         assert session.get(unit.Post, 2).topic.id == 1
-
-
-def test_a_written_join_to_a_class_of_another_module_is_marked_on_its_key_side() -> None:
-    # Post lives in another module: its keys are not seen here, the written join still says it
-    code = textwrap.dedent(
-        """
-        import sqlalchemy as sa
-        import sqlalchemy.orm as so
-
-        Base = so.declarative_base()
-
-        class User(Base):
-            __tablename__ = "users"
-            id = sa.Column(sa.Integer, primary_key=True)
-            group_id = sa.Column(sa.Integer, sa.ForeignKey("groups.id"))
-            posts = so.relationship("Post", backref="user", primaryjoin="User.id == Post.user_id")
-        """
-    )
-    module, _ = strip_foreign_links(
-        cst.parse_module(code),
-        {"User": True},
-        keep_tables=set(),
-        keep_classes=set(),
-        table_of_class={"User": "users", "Post": "posts"},
-        present_classes={"User", "Post"},
-        present_tables={"users", "posts"},
-    )
-    assert 'primaryjoin="User.id == foreign(Post.user_id)"' in module.code
-    assert module.code.count("primaryjoin") == 1

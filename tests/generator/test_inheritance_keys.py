@@ -1,11 +1,11 @@
-"""Joined-table inheritance across a cut key: the subclass still joins its parent's table.
+"""Joined-table inheritance in replicas: the subclass still joins its parent's table.
 
 A subclass with its own table (``class Solve(Submission)``, ``__tablename__ =
 "solves"``) finds the join to its parent's table through its primary key's
-foreign key. Where the unit cuts that key (both are replicas here, as in a
-two-tier client keeping copies of CTFd's submissions and solves), the
-transform spells the join out as ``inherit_condition``; without it
-SQLAlchemy cannot map the class (``NoForeignKeysError``).
+foreign key; without it SQLAlchemy cannot map the class (``NoForeignKeysError``).
+Where both are replicas (a two-tier client keeping copies of CTFd's
+submissions and solves), the key stays in the models: only the unit's
+database goes without it.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import libcst as cst
 import pytest
 
 from generator.codemods.foreign_keys import KeyColumn, ModuleSchema, strip_foreign_links
+from generator.runtime import schema as runtime_schema
 
 sqlalchemy = pytest.importorskip("sqlalchemy")
 
@@ -83,7 +84,10 @@ def _load(code: str, folder: Path) -> ModuleType:
 
 
 @pytest.mark.filterwarnings("ignore:.*does not indicate a .polymorphic_identity.")  # Award, on purpose
-def test_replicas_in_a_joined_inheritance_keep_their_join_without_the_key(tmp_path: Path) -> None:
+def test_replicas_in_a_joined_inheritance_keep_the_key_their_join_goes_through(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "monosplit_runtime.schema", runtime_schema)
     module, removed = strip_foreign_links(
         cst.parse_module(SUBMISSIONS),
         dict.fromkeys(TABLES, True),
@@ -95,13 +99,13 @@ def test_replicas_in_a_joined_inheritance_keep_their_join_without_the_key(tmp_pa
         present_tables=set(TABLES.values()),
     )
 
-    assert "ForeignKey" not in module.code
-    assert {(r.model, r.attribute) for r in removed} == {("Solve", "id"), ("Award", "award_id")}
-    solve = module.code.split("class Solve")[1].split("class Award")[0]
-    assert '"inherit_condition": id == Submission.__table__.c.id' in solve
-    award = module.code.split("class Award")[1].split("class Fail")[0]
-    assert '"inherit_condition": award_id == Submission.id' in award
-    assert "inherit_condition" not in module.code.split("class Fail")[1]  # single-table: no join
+    assert module.code.splitlines()[1].startswith(  # after the docstring
+        "from monosplit_runtime.schema import keys_left_to_the_orm as _monosplit_orm_keys"
+    )
+    assert module.code.endswith(
+        '_monosplit_orm_keys(\n    Award,\n    Solve,\n    replicas=("awards", "solves", "submissions"),\n)\n'
+    )
+    assert SUBMISSIONS.split("\n", 1)[1] in module.code and removed == ()
 
     unit = _load(module.code, tmp_path)
     # each keeps what its __mapper_args__ said, or what it inherited

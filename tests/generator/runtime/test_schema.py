@@ -14,7 +14,7 @@ from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, cre
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, scoped_session, sessionmaker
 
 from generator.runtime import Schema, install
-from generator.runtime.schema import prepare
+from generator.runtime.schema import keys_left_to_the_orm, prepare
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -132,6 +132,54 @@ def test_a_unit_whose_schema_fails_is_not_ready_and_serves_nothing_until_it_is_f
         time.sleep(0.2)
     assert client.get("/orders").get_json() == {"orders": []}
     assert _tables(url) == ["order_lines", "orders", "products"]
+
+
+def test_keys_to_and_from_replicas_stay_in_the_models_but_not_in_the_database(tmp_path: Path) -> None:
+    # articles are this unit's; profiles and users are replicas: their keys are the ORM's, for joins,
+    # whoever creates the tables: the runtime, or the application's own create_all
+    class Base(DeclarativeBase):
+        pass
+
+    class User(Base):
+        __tablename__ = "users"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        name: Mapped[str] = mapped_column(String(40))
+
+    class Profile(Base):
+        __tablename__ = "profiles"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    class Article(Base):
+        __tablename__ = "articles"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        author_id: Mapped[int] = mapped_column(ForeignKey("profiles.id"))
+        parent_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
+
+    # as the carved models do once their classes are defined
+    keys_left_to_the_orm(User, Profile, Article, replicas=("profiles", "users"))
+    url = f"sqlite:///{tmp_path}/articles.db"
+    engine = create_engine(url)
+    Base.metadata.create_all(engine, tables=[Article.__table__])  # the app's own, say
+    schema = Schema(tables=frozenset({"articles", "profiles", "users"}), metadata=(Base.metadata,))
+    app, session = _app_with_session(url)
+    with app.app_context():
+        assert prepare(schema, session_provider=session) == "created 2 tables (profiles, users)"
+    found = inspect(engine)
+    assert found.get_foreign_keys("users") == [] and found.get_foreign_keys("profiles") == []
+    # a key between two of the unit's own tables is the database's, as in the monolith
+    assert [k["referred_table"] for k in found.get_foreign_keys("articles")] == ["articles"]
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        # an article may name a profile the copy does not hold yet, and copies arrive in any order
+        connection.exec_driver_sql("INSERT INTO articles (id, author_id) VALUES (1, 5)")
+        connection.exec_driver_sql("INSERT INTO profiles (id, user_id) VALUES (5, 9)")
+        connection.exec_driver_sql("INSERT INTO users (id, name) VALUES (9, 'bob')")
+        connection.commit()
+    with sessionmaker(bind=engine)() as orm:  # the joins the keys imply still work
+        query = orm.query(Article).join(Profile).join(User).filter(User.name == "bob")
+        assert [a.id for a in query] == [1]
+    engine.dispose()
 
 
 _RACER = """
