@@ -35,6 +35,7 @@ from generator.generate.partition import (
     two_tier_partition,
     unit_contents,
 )
+from generator.generate.schema import shared_sqlite_file, shared_sqlite_key
 from generator.generate.templates import render
 from generator.generate.unit import (
     SERVE_COMMAND,
@@ -77,6 +78,8 @@ def _run_manifest(
         env = {"MONOSPLIT_SERVICE": unit.name}
         if codebase.database_key:
             env[codebase.database_key] = f"sqlite:///{{data}}/{unit.name}.db"
+        if sqlite_key := shared_sqlite_key(codebase):
+            env[sqlite_key] = shared_sqlite_file(sqlite_key)
         by_rule: dict[str, set[str]] = defaultdict(set)
         for method, rule in unit.routes:
             by_rule[rule].add(method)

@@ -7,6 +7,12 @@ the application's migrations with what to do with them. A unit that holds
 every table the application maps runs the migrations as written; any other
 creates its tables from the models and stamps the migrations' head (see
 docs/runtime.md, "The schema").
+
+An app on ``sqlite3`` alone names its SQLite file in a setting and keeps its
+tables in an SQL script it runs itself: every unit of an architecture is
+given one file, shared (its SQL joins tables the split puts in different
+units, and without an ORM session no replica can be kept), and creates the
+script's missing tables on it when it starts (``monosplit_runtime.sql_script``).
 """
 
 from __future__ import annotations
@@ -40,9 +46,48 @@ class UnitSchema:
     migrations: MigrationsFolder | None
     #: run the migrations as written (the unit holds the whole schema), or create and stamp
     upgrade: bool
-    #: how the runtime reaches the database: "flask-sqlalchemy", "session" or "environment"
+    #: how the runtime reaches the database: "flask-sqlalchemy", "session", "environment" or "sqlite-script"
     connection: str
     database_env: str
+    #: the app's SQL scripts creating its tables (paths in the unit), run on the SQLite file
+    #: ``database_env`` names, which every unit shares: ``shared_file`` under ``monosplit run``
+    scripts: tuple[str, ...] = ()
+    shared_file: str = ""
+
+
+def shared_sqlite_key(codebase: Codebase) -> str | None:
+    """The setting naming the SQLite file the app opens with ``sqlite3`` itself, when units share that file.
+
+    They do when the app also keeps its tables in an SQL script it runs itself and
+    reaches its data through no ORM (no session provider, no metadata): then every
+    unit is given that one file and creates the script's missing tables on it.
+    """
+    if codebase.session_provider is not None or codebase.metadata_holders or not schema_scripts(codebase):
+        return None
+    keys = sorted(
+        str(data["name"])
+        for _, data in codebase.graph.nodes(data=True)
+        if data.get("kind") == "config" and data.get("database") == "sqlite"
+    )
+    return keys[0] if keys else None
+
+
+def shared_sqlite_file(key: str) -> str:
+    """Where ``monosplit run`` puts the one SQLite file every unit of an architecture opens."""
+    return f"{{shared}}/{key.lower()}.sqlite"
+
+
+def schema_scripts(codebase: Codebase) -> tuple[str, ...]:
+    """The app's SQL scripts that create its tables, as carried into every unit (package data)."""
+    return tuple(
+        sorted(
+            {
+                str(data["file"])
+                for _, data in codebase.graph.nodes(data=True)
+                if data.get("kind") == "schema_script" and str(data["file"]) in codebase.data_files
+            }
+        )
+    )
 
 
 def unit_schema(
@@ -51,6 +96,21 @@ def unit_schema(
     """The unit's schema, or None when it has no tables or the runtime could not reach its database."""
     replicas = tuple(sorted(table for table, _ in contents.replica_tables))
     own = tuple(sorted(unit.tables))
+    sqlite_key = shared_sqlite_key(codebase)
+    if sqlite_key:
+        # every unit shares the file, so every unit makes sure the script's tables are there
+        return UnitSchema(
+            tables=own,
+            replicas=(),
+            others=(),
+            holders=(),
+            migrations=None,
+            upgrade=False,
+            connection="sqlite-script",
+            database_env=sqlite_key,
+            scripts=schema_scripts(codebase),
+            shared_file=shared_sqlite_file(sqlite_key),
+        )
     if not own and not replicas:
         return None
     holders = tuple(
@@ -89,6 +149,16 @@ def schema_notes(codebase: Codebase, schema: UnitSchema | None, *, has_tables: b
                 "schema",
                 "the unit's tables are not created when it starts: no Flask-SQLAlchemy object, session "
                 "provider or database setting was found to reach its database; create them before it serves.",
+            )
+        ]
+    if schema.scripts:
+        return [
+            (
+                "schema",
+                f"the app opens its SQLite file itself (`{schema.database_env}`, with `sqlite3`) and its SQL joins "
+                "tables of several units: every unit of the architecture uses that one file, and creates the "
+                f"tables it is missing from {', '.join(f'`{s}`' for s in schema.scripts)} when it starts. "
+                "Give the units separate databases only once that SQL goes through the owners' APIs.",
             )
         ]
     notes: list[tuple[str, str]] = []

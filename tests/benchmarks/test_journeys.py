@@ -83,7 +83,7 @@ def _drive(journey_file: Path, server: _Recorder) -> tuple[list[tuple[str, str, 
         return list(server.requests), list(server.tokens)
 
 
-@pytest.mark.parametrize("name", ["microblog.py", "realworld.py"])
+@pytest.mark.parametrize("name", ["flaskr.py", "microblog.py", "realworld.py"])
 def test_a_journey_runs_to_its_end_with_enough_steps_and_sends_the_same_requests_twice(
     name: str, recorder: _Recorder
 ) -> None:
@@ -109,6 +109,16 @@ def test_microblog_forms_send_the_csrf_token_of_the_page_each_was_read_from(reco
     assert len(posted) >= 10  # register twice, log in, post, edit profile, follow, message, unfollow...
     for index, fields in posted:
         assert fields["csrf_token"] == [tokens[index - 1]], sent[index][1]  # the page GET just before it
+
+
+def test_flaskr_edits_and_deletes_the_posts_the_index_links(recorder: _Recorder) -> None:
+    # our server's index links no post: each post id the journey reads from it is sent as 0
+    sent, _ = _drive(JOURNEYS / "flaskr.py", recorder)
+
+    paths = [f"{m} {p}" for m, p, _ in sent]
+    assert "POST /0/delete" in paths and "GET /0/update" in paths
+    assert sum(1 for m, p, _ in sent if m == "POST" and p == "/create") == 4  # one refused, three posts
+    assert [p for m, p, _ in sent if p.startswith("/auth/log")].count("/auth/logout") == 3
 
 
 def _neutral(body: bytes, tokens: list[str]) -> bytes:

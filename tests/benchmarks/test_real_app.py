@@ -4,10 +4,11 @@ Downloaded with pip and given a virtualenv of its own, both cached between runs
 in ``$MONOSPLIT_TEST_CACHE`` (default ``~/.cache/monosplit-tests``); without a
 way to PyPI and nothing cached, the test skips and says so. It runs what
 benchmarks/bench_real_apps.py runs for one plan and holds what holds today:
-the generated monolith starts, answers every GET route without parameters as
+the generated monolith starts, answers every GET route without parameters and
+every step of the journey of its main use (benchmarks/journeys/flaskr.py) as
 the original application does (its unchanged source served as the monolith is)
 and passes the application's own tests as the original does; the two-tier and
-microservices splits start and answer those routes like the monolith.
+microservices splits start and answer those routes and steps like the monolith.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def _bench() -> ModuleType:
 
 
 def test_flaskr_from_pypi_splits_and_its_monolith_behaves_as_the_original(tmp_path: Path) -> None:
-    from generator.verify import VerifyOptions, find_target, load_app_tests, verify
+    from generator.verify import VerifyOptions, find_target, load_app_tests, load_journey, verify
     from generator.verify.results import Outcome
 
     bench = _bench()
@@ -58,7 +59,12 @@ def test_flaskr_from_pypi_splits_and_its_monolith_behaves_as_the_original(tmp_pa
     bench.add_original(out, source)
     prepared = time.monotonic() - started
 
-    options = VerifyOptions(python=python, app_tests=load_app_tests(source / spec.tests), ready_timeout=90.0)
+    options = VerifyOptions(
+        python=python,
+        app_tests=load_app_tests(source / spec.tests),
+        journeys=(load_journey(bench.JOURNEYS_DIR / "flaskr.py"),),
+        ready_timeout=90.0,
+    )
     verification = verify(find_target(out), options, emit=lambda _: None)
     results = {r.architecture: r for r in verification.architectures}
     assert list(results) == ["monolith", "two-tier", "microservices", "original"]
@@ -69,9 +75,11 @@ def test_flaskr_from_pypi_splits_and_its_monolith_behaves_as_the_original(tmp_pa
     original = results["original"].comparison
     assert original is not None and original.same, [d.line for d in results["original"].differences]
     assert original.routes.equal == original.routes.total == len(verification.routes)
+    assert original.journey.equal == original.journey.total >= 20
     for split in ("two-tier", "microservices"):
         comparison = results[split].comparison
         assert comparison is not None and comparison.same, [d.line for d in results[split].differences]
+        assert comparison.journey.equal == comparison.journey.total == original.journey.total
 
     # the application's own suite: the monolith passes it as the original does, test for test
     (monolith_tests,) = results["monolith"].suites
