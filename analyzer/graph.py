@@ -40,7 +40,8 @@ Edges (``kind`` attribute, also the multigraph key; ``weight`` counts occurrence
               ``if TYPE_CHECKING``; ``conditional``: only inside if/try)
 ``call``      caller → callee (module-level code calls from the module node;
               calling a class goes to the ``__init__`` that runs); ``passes``
-              lists arguments that are objects, functions or classes
+              lists arguments that are objects, functions, classes or the
+              request's context locals (``flask_login.current_user context local``)
 ``inherit``   class → project base class
 ``reference`` symbol → class or function it names without calling it (its
               decorators included); model → model for foreign keys and relationships
@@ -93,7 +94,7 @@ from analyzer.facts import (
 from analyzer.frameworks.base import ForeignKey, Framework
 from analyzer.frameworks.forwarding import callee_name, forwarding_functions, named_calls
 from analyzer.resolve import CallSite, Resolver, UnresolvedImport, node_id
-from analyzer.values import Coll, Def, ExtInst, Inst
+from analyzer.values import Coll, Def, Ext, ExtInst, Inst
 
 NODE_KINDS = (
     "module",
@@ -750,6 +751,23 @@ def _add_calls(edges: _Edges, resolver: Resolver, sites: list[CallSite]) -> Call
 
 
 _JSON_MODULES = ("builtins.", "datetime.", "decimal.", "uuid.", "typing.", "collections.")
+#: the request's context locals, by where they are imported from: ``real(current_user)`` hands
+#: over a proxy of the app, ``g``, the cookie session, the request or the user, not data
+_CONTEXT_LOCALS = frozenset(
+    {
+        "flask.current_app",
+        "flask.g",
+        "flask.request",
+        "flask.session",
+        "flask.globals.current_app",
+        "flask.globals.g",
+        "flask.globals.request",
+        "flask.globals.session",
+        "flask_login.current_user",
+        "flask_login.utils.current_user",
+        "flask_jwt_extended.current_user",
+    }
+)
 
 
 def _describe_value(resolver: Resolver, value: object) -> str | None:
@@ -763,6 +781,8 @@ def _describe_value(resolver: Resolver, value: object) -> str | None:
         last = value.path.rsplit(".", 1)[-1]
         if last[:1].isupper() and not value.path.startswith(_JSON_MODULES):
             return f"{value.path} object"
+    if isinstance(value, Ext) and value.path in _CONTEXT_LOCALS:
+        return f"{value.path} context local"
     if isinstance(value, Coll):
         for item in sorted(value.items, key=repr):
             found = _describe_value(resolver, item)

@@ -62,10 +62,11 @@ def unencodable(codebase: Codebase, caller: str, callee: str) -> frozenset[str]:
     """What calls from ``caller`` to ``callee`` hand over that no service boundary can carry.
 
     The runtime's codec (``generator/runtime/codec.py``) carries plain data, the
-    project's models (as rows or records) and value types, exceptions, and a
-    SQLAlchemy session (as the request's context). A Blueprint, the app, an engine,
-    a column, a function, a class or a plain object has no wire form: a remote call
-    handed one fails (``UnencodableValue``) however the callee is written.
+    project's models (as rows or records) and value types, exceptions, a SQLAlchemy
+    session and the request (as the callee's context). A Blueprint, the app, an
+    engine, a column, a function, a class, a plain object or a context local of this
+    request (``g``, the cookie session, ``current_user``) has no wire form: a remote
+    call handed one fails (``UnencodableValue``) however the callee is written.
     """
     passed = (codebase.passes(caller, callee) or "").split("; ")
     return frozenset(d for d in passed if d and not _travels(codebase, d))
@@ -84,6 +85,10 @@ def _travels(codebase: Codebase, description: str) -> bool:
             ("Session", "scoped_session")
         )
         return session or last.endswith(("Error", "Exception"))
+    if description.endswith(" context local"):
+        # the request travels as the callee's own request context; the app, ``g``, the cookie
+        # session and the user (an anonymous one is no row) stand for this unit's request only
+        return description.removesuffix(" context local").rsplit(".", 1)[-1] == "request"
     return False  # "function f", "method C.m", "class C": code is not data
 
 
