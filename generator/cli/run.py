@@ -59,6 +59,12 @@ class _UnitCount(click.ParamType):
 )
 @click.option("--keep-data", is_flag=True, help="Do not remove the temporary data folder at exit.")
 @click.option(
+    "--seed-database",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="[local] A SQLite database the app wrote (the monolith's): every SQLite file a unit's "
+    "settings name in its data folder begins as a copy of it, so the units start on that data.",
+)
+@click.option(
     "--ready-timeout",
     type=click.FloatRange(min=0, min_open=True),
     default=60.0,
@@ -105,6 +111,7 @@ def run_command(
     env: tuple[tuple[str, str], ...],
     data_dir: Path | None,
     keep_data: bool,
+    seed_database: Path | None,
     ready_timeout: float,
     unavailable_timeout: float,
     engine: str,
@@ -129,6 +136,7 @@ def run_command(
         env=dict(env),
         data_dir=data_dir,
         keep_data=keep_data,
+        seed_database=seed_database,
         ready_timeout=ready_timeout,
         unavailable_timeout=unavailable_timeout,
     )

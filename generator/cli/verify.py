@@ -61,6 +61,13 @@ def verify_flags(command: F) -> F:
         help="Seconds the application's tests have, per unit.",
     )
     @click.option(
+        "--seed-database",
+        type=click.Path(path_type=Path, dir_okay=False),
+        metavar="FILE",
+        help="A SQLite database the app wrote (e.g. after its install command): every architecture "
+        "starts on a copy of it, each unit's SQLite files beginning as that copy.",
+    )
+    @click.option(
         "--ready-timeout",
         type=click.FloatRange(min=0, min_open=True),
         default=60.0,
@@ -82,13 +89,18 @@ def verify_flags(command: F) -> F:
         journeys: tuple[Path, ...],
         app_tests: Path | None,
         app_tests_timeout: float,
+        seed_database: Path | None,
         ready_timeout: float,
         journey_timeout: float,
         **kwargs: Any,
     ) -> Any:
+        from generator.run.seed import check_seed
         from generator.verify import VerifyOptions, load_app_tests, load_journey
 
+        if seed_database is not None:
+            check_seed(seed_database)
         options = VerifyOptions(
+            seed_database=seed_database,
             env=dict(env),
             journeys=tuple(load_journey(path) for path in journeys),
             ready_timeout=ready_timeout,

@@ -392,6 +392,8 @@ def run_in_containers(
     image does not build, or a unit does not get ready; everything started is removed first.
     """
     check_options(manifest, options)
+    if options.seed_database is not None:
+        raise RunOptionError("--seed-database is for --engine local: containers start on their own volumes")
     if options.data_dir is not None:
         raise RunOptionError(
             "--data-dir is for --engine local: containers keep their data on volumes (--keep-data keeps them)"

@@ -31,6 +31,7 @@ from generator.run.balancing import RoundRobin
 from generator.run.gateway import Gateway
 from generator.run.manifest import RunManifest
 from generator.run.routing import Router
+from generator.run.seed import SeedError, check_seed, seed_databases
 from generator.run.services import ServicePort
 from generator.run.specs import (
     LOOPBACK,
@@ -66,10 +67,17 @@ class RunOptions:
     max_body_bytes: int = 10 * 1024 * 1024
     #: the interpreter every unit runs in: the app's own virtualenv, where its libraries are
     python: str = sys.executable
+    #: a SQLite database every unit's SQLite files begin as a copy of (generator/run/seed.py)
+    seed_database: Path | None = None
 
 
 def check_options(manifest: RunManifest, options: RunOptions) -> None:
     """Raise :class:`RunOptionError` for options the manifest cannot honour, before anything starts."""
+    if options.seed_database is not None:
+        try:
+            check_seed(options.seed_database)
+        except SeedError as exc:
+            raise RunOptionError(str(exc)) from None
     for name, count in options.replicas.items():
         if name not in manifest.unit_names:
             raise RunOptionError(
@@ -156,6 +164,9 @@ async def _serve(
         for spec in specs:
             spec.data_dir.mkdir(parents=True, exist_ok=True)
         (data.path / SHARED_DATA).mkdir(parents=True, exist_ok=True)  # {shared}: every unit's
+        if options.seed_database is not None:
+            for written in seed_databases(specs, data.path, options.seed_database):
+                emit(f"monosplit: {written} begins as a copy of {options.seed_database}")
         supervisor = Supervisor(specs, emit=emit)
         balancer = RoundRobin(supervisor, unavailable_timeout=options.unavailable_timeout)
         # Service ports listen before the units start: a unit may call another while booting.

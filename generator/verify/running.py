@@ -30,6 +30,7 @@ from generator.run.balancing import RoundRobin
 from generator.run.gateway import Gateway
 from generator.run.manifest import RunManifest, Unit
 from generator.run.routing import Router
+from generator.run.seed import seed_databases
 from generator.run.specs import (
     LOOPBACK,
     SHARED_DATA,
@@ -61,6 +62,8 @@ class RunSettings:
     env: Mapping[str, str] = field(default_factory=dict)
     ready_timeout: float = 60.0
     journey_timeout: float = 300.0
+    #: a SQLite database every unit's SQLite files begin as a copy of (generator/run/seed.py)
+    seed_database: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +162,8 @@ async def _run(
     for spec in specs:
         spec.data_dir.mkdir(parents=True, exist_ok=True)
     (data_root / SHARED_DATA).mkdir(parents=True, exist_ok=True)  # {shared}: every unit's
+    if settings.seed_database is not None:
+        seed_databases(specs, data_root, settings.seed_database)
     logs = _Logs(specs, unit_output)
     supervisor = Supervisor(specs, emit=logs)
     on_supervisor(supervisor)

@@ -68,10 +68,14 @@ class VerifyOptions:
     #: the application's own test suite, run against the monolith and every unit
     app_tests: AppTests | None = None
     app_tests_timeout: float = 600.0
+    #: a SQLite database every architecture starts on a copy of (generator/run/seed.py)
+    seed_database: Path | None = None
 
     @property
     def settings(self) -> RunSettings:
-        return RunSettings(self.python, self.env, self.ready_timeout, self.journey_timeout)
+        return RunSettings(
+            self.python, self.env, self.ready_timeout, self.journey_timeout, self.seed_database
+        )
 
     @property
     def test_settings(self) -> PytestSettings:
