@@ -20,7 +20,14 @@ import libcst as cst
 from generator.codemods.carve import CarveResult, carve_module
 from generator.codemods.foreign_keys import LinkRemoval, strip_foreign_links
 from generator.codemods.startup import drop_startup_calls
-from generator.generate.apis import Export, openapi_document, signature, writes_anything
+from generator.generate.apis import (
+    Export,
+    openapi_document,
+    returns_code,
+    signature,
+    unencodable,
+    writes_anything,
+)
 from generator.generate.codebase import Codebase
 from generator.generate.partition import SHARED, Partition, Stub, UnitContents, UnitSpec
 from generator.generate.requirements import RuntimeNeed, UnitRequirements, unit_requirements
@@ -317,17 +324,7 @@ def build_unit(
         )
     for copy in sorted(contents.copies):
         if owner.get(copy) not in (unit.name, SHARED):
-            notes.add(
-                "copy",
-                f"value type `{copy}` of {owner.get(copy)} is copied here as part of the API contract."
-                if copy in codebase.value_types
-                else f"function `{copy}` of {owner.get(copy)} is copied here: it reads the request being "
-                "served (its query string, session, `g` or logged-in user), which only this unit sees. "
-                "Its own calls go to the units that own their callees."
-                if codebase.symbols[copy].kind == "function"
-                else f"class `{copy}` of {owner.get(copy)} is copied here: its code runs in this unit too, "
-                "and the calls its methods make go to the units that own their callees.",
-            )
+            notes.add("copy", _copy_note(codebase, contents, copy, owner.get(copy, SHARED)))
     calls = _cross_calls(codebase, contents, unit, owner)
     for caller, callee, holder in calls:
         passes = codebase.passes(caller, callee)
@@ -623,6 +620,40 @@ def _foreign_writers(
         if table in codebase.table_access.get(symbol, (frozenset(), frozenset()))[1]
         and partition.owner.get(symbol) != holder
     ]
+
+
+def _copy_note(codebase: Codebase, contents: UnitContents, copy: str, holder: str) -> str:
+    """Why another unit's ``copy`` is carried here: a value type, a plain class, or a function handed code."""
+    if copy in codebase.value_types:
+        return f"value type `{copy}` of {holder} is copied here as part of the API contract."
+    if codebase.symbols[copy].kind == "class":
+        return (
+            f"class `{copy}` of {holder} is copied here: its code runs in this unit too, "
+            "and the calls its methods make go to the units that own their callees."
+        )
+    if copy in codebase.request_bound and copy not in codebase.touches_tables_itself:
+        return (
+            f"function `{copy}` of {holder} is copied here: it reads the request being served "
+            "(its query string, session, `g` or logged-in user), which only this unit sees. "
+            "Its own calls go to the units that own their callees."
+        )
+    if returns_code(codebase, copy):
+        return (
+            f"function `{copy}` of {holder} is copied here: it returns a function (a decorator or a "
+            "closure factory), which cannot cross a service boundary. Its own calls go to the units "
+            "that own their callees."
+        )
+    handed = sorted(
+        {
+            f"`{caller}` hands it {what}"
+            for caller in (*sorted(contents.kept), *sorted(codebase.modules))
+            for what in sorted(unencodable(codebase, caller, copy))
+        }
+    )
+    return (
+        f"function `{copy}` of {holder} is copied here: {'; '.join(handed) or 'it is handed an object'}, "
+        "which cannot cross a service boundary. Its own calls go to the units that own their callees."
+    )
 
 
 def _cross_calls(
