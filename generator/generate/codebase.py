@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
     from analyzer.analysis import Analysis
 
+#: Flask-SQLAlchemy's setting of the database URL
+_FLASK_SQLALCHEMY_DATABASE = "SQLALCHEMY_DATABASE_URI"
 #: the settings that name a database, most specific first
 _DATABASE_KEY = re.compile(r"(^|_)(DATABASE_URL|DATABASE_URI|DB_URL|DB_URI)$")
 #: non-Python files that travel with the package (templates, static files, data)
@@ -553,8 +555,24 @@ class Codebase:
 
     @cached_property
     def database_key(self) -> str | None:
+        """The setting holding the database URL: what the code reads, else Flask-SQLAlchemy's own.
+
+        An app may fix its database in a configuration class (FlaskBB's
+        ``SQLALCHEMY_DATABASE_URI`` under its own folder) and read no setting for it;
+        each unit still needs its own, so the unit sets Flask-SQLAlchemy's setting
+        itself (:attr:`database_key_set_by_unit`).
+        """
         keys = sorted((k for k in self.config_keys if _DATABASE_KEY.search(k)), key=lambda k: (len(k), k))
-        return keys[0] if keys else None
+        if keys:
+            return keys[0]
+        if any(h.declared_by == "flask-sqlalchemy" for h in self.metadata_holders):
+            return _FLASK_SQLALCHEMY_DATABASE
+        return None
+
+    @property
+    def database_key_set_by_unit(self) -> bool:
+        """Whether the unit, not the app's code, puts :attr:`database_key` into the app's configuration."""
+        return self.database_key is not None and self.database_key not in self.config_keys
 
     @cached_property
     def _passes(self) -> dict[tuple[str, str], frozenset[str]]:

@@ -370,6 +370,7 @@ def build_unit(
                 callers=sorted((callers or {}).items()),
                 grant_kinds=GRANT_KINDS,
                 routes_elsewhere=routes_elsewhere if entry else [],
+                database_setting=codebase.database_key if codebase.database_key_set_by_unit else "",
             ),
         )
     )
@@ -408,6 +409,7 @@ def build_unit(
                 routes=routes,
                 config=[(k, codebase.config_keys.get(k, False)) for k in config],
                 database_key=codebase.database_key,
+                database_setting=codebase.database_key if codebase.database_key_set_by_unit else "",
                 url_env=url_env(unit.name),
                 schema=schema,
             ),
