@@ -23,6 +23,14 @@ Tables the metadata declares that the analysis assigned to no unit (an
 association ``Table()``, say) are created wherever the metadata declares
 them; tables other units own never are.
 
+A foreign key to or from a replica stays in the models, so the ORM still
+finds the join it implies (``query.join(User)``, a relationship's join), but
+is never created in the database, by this module or by the application's own
+``create_all``: a replica is replaced wholesale from its owner, in whatever
+order its rows arrive, and a row of this unit may name one its copy does not
+hold yet. The carved models hand those keys to :func:`keys_left_to_the_orm`
+as they are defined.
+
 Several replicas may start at once: on PostgreSQL they take turns on an
 advisory lock, on SQLite on a lock file beside the database (``<file>.schema-lock``),
 and elsewhere the loser's error fails readiness until its next attempt,
@@ -41,10 +49,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["Migrations", "Schema", "SchemaError", "mapped_metadata", "prepare"]
+__all__ = ["Migrations", "Schema", "SchemaError", "keys_left_to_the_orm", "mapped_metadata", "prepare"]
 
 logger = logging.getLogger(__name__)
 
+#: what marks, in its ``info``, a foreign key the ORM joins through but the database never holds
+ORM_ONLY = "monosplit_orm_only"
 #: the PostgreSQL advisory lock units take while they change their schema
 _ADVISORY_LOCK = zlib.crc32(b"monosplit_runtime.schema")
 _PROCESS_LOCK = threading.RLock()
@@ -120,6 +130,30 @@ def prepare(schema: Schema, *, session_provider: Callable[[], Any] | None = None
         with _schema_lock(engine):
             done.append(_migrate(schema, engine, own) if engine is migrated else _create(own))
     return "; ".join(done)
+
+
+def keys_left_to_the_orm(*holders: Any, replicas: Iterable[str]) -> None:
+    """Keep the foreign keys of ``holders`` to or from one of ``replicas`` out of the database.
+
+    ``holders`` are mapped classes and ``Table`` objects; ``replicas`` the
+    names of the tables the unit copies from other units. Each such key stays
+    in the metadata (the ORM's joins go through it) and is left out of every
+    ``CREATE TABLE`` from now on: building an ``AddConstraint`` of it, never
+    executed, is SQLAlchemy's own way to create a constraint apart (1.3 on).
+    Autogenerate does not compare it either (:data:`ORM_ONLY`).
+    """
+    from sqlalchemy.schema import AddConstraint
+
+    copies = set(replicas)
+    for holder in holders:
+        table = getattr(holder, "__table__", holder)
+        for constraint in table.foreign_key_constraints:
+            referred = {
+                key.target_fullname.rpartition(".")[0].rpartition(".")[2] for key in constraint.elements
+            }
+            if table.name in copies or referred & copies:
+                AddConstraint(constraint)
+                constraint.info[ORM_ONLY] = True
 
 
 def mapped_metadata() -> list[Any]:
@@ -312,13 +346,15 @@ def _alembic_config(schema: Schema, engine: Any) -> Any:
 
 
 def _compare_only(configure_args: dict[str, Any], tables: frozenset[str]) -> None:
-    """Make autogenerate (``flask db migrate``) compare only the unit's tables."""
+    """Make autogenerate (``flask db migrate``) compare the unit's tables only, not keys left to the ORM."""
     own = configure_args.get("include_object")
 
     def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
         table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
         if table is not None and table not in tables:
             return False
+        if type_ == "foreign_key_constraint" and getattr(obj, "info", {}).get(ORM_ONLY):
+            return False  # the ORM's, never the database's (see the module's docstring)
         return own(obj, name, type_, reflected, compare_to) if own is not None else True
 
     if not getattr(own, "monosplit_unit_tables", False):

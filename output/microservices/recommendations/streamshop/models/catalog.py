@@ -1,5 +1,6 @@
 """Streamable titles and purchasable products."""
 from __future__ import annotations
+from monosplit_runtime.schema import keys_left_to_the_orm as _monosplit_orm_keys  # keys of copies: the module's end
 
 from datetime import datetime
 from enum import StrEnum
@@ -52,6 +53,13 @@ class Product(Base):
     stock_quantity: Mapped[int] = mapped_column(Integer, default=0)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Merchandise tied to a title ("official soundtrack", "poster", ...).
-    related_title_id: Mapped[int | None] = mapped_column(index=True)
+    related_title_id: Mapped[int | None] = mapped_column(ForeignKey("titles.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+# the ORM joins through the keys to or from copies of other units' tables; no database holds them
+_monosplit_orm_keys(
+    Product,
+    replicas=("products", "titles"),
+)

@@ -1,5 +1,6 @@
 """Marketplace tables: carts, orders, payments and the stock ledger."""
 from __future__ import annotations
+from monosplit_runtime.schema import keys_left_to_the_orm as _monosplit_orm_keys  # keys of copies: the module's end
 
 from datetime import datetime
 from enum import StrEnum
@@ -52,22 +53,22 @@ class Order(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     items: Mapped[list[OrderItem]] = relationship(
-        back_populates="order", cascade="all, delete-orphan", order_by="OrderItem.id", 
-    primaryjoin="Order.id == foreign(OrderItem.order_id)")
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderItem.id"
+    )
 
 
 class OrderItem(Base):
     __tablename__ = "order_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(index=True)
-    product_id: Mapped[int] = mapped_column(index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
     # Snapshots: the product may be renamed or repriced after the sale.
     product_name: Mapped[str] = mapped_column(String(200))
     unit_price_cents: Mapped[int] = mapped_column(Integer)
     quantity: Mapped[int] = mapped_column(Integer)
 
-    order: Mapped[Order] = relationship(back_populates="items", primaryjoin="foreign(OrderItem.order_id) == Order.id")
+    order: Mapped[Order] = relationship(back_populates="items")
 
     @property
     def line_total_cents(self) -> int:
@@ -97,3 +98,10 @@ class StockMovement(RemoteRecord):
     """A read-only record of the catalog service's ``StockMovement``."""
 
     __monosplit_service__ = "catalog"
+
+
+# the ORM joins through the keys to or from copies of other units' tables; no database holds them
+_monosplit_orm_keys(
+    OrderItem,
+    replicas=("order_items", "orders", "products"),
+)

@@ -1,5 +1,6 @@
 """Playback sessions and per-user watch history."""
 from __future__ import annotations
+from monosplit_runtime.schema import keys_left_to_the_orm as _monosplit_orm_keys  # keys of copies: the module's end
 
 from datetime import datetime
 from enum import StrEnum
@@ -33,9 +34,16 @@ class WatchHistoryEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(index=True)
-    title_id: Mapped[int] = mapped_column(index=True)
+    title_id: Mapped[int] = mapped_column(ForeignKey("titles.id"), index=True)
     seconds_watched: Mapped[int] = mapped_column(Integer, default=0)
     last_position_seconds: Mapped[int] = mapped_column(Integer, default=0)
     play_count: Mapped[int] = mapped_column(Integer, default=0)
     completed: Mapped[bool] = mapped_column(Boolean, default=False)
     last_watched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+# the ORM joins through the keys to or from copies of other units' tables; no database holds them
+_monosplit_orm_keys(
+    WatchHistoryEntry,
+    replicas=("titles", "watch_history"),
+)
