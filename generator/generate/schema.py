@@ -46,11 +46,12 @@ class UnitSchema:
     migrations: MigrationsFolder | None
     #: run the migrations as written (the unit holds the whole schema), or create and stamp
     upgrade: bool
-    #: how the runtime reaches the database: "flask-sqlalchemy", "session", "environment" or "sqlite-script"
+    #: how the runtime reaches the database: "flask-sqlalchemy", "session", "environment" or "sqlite-file"
     connection: str
     database_env: str
-    #: the app's SQL scripts creating its tables (paths in the unit), run on the SQLite file
-    #: ``database_env`` names, which every unit shares: ``shared_file`` under ``monosplit run``
+    #: with "sqlite-file": the app's SQL scripts creating its tables (paths in the unit, maybe none),
+    #: run on the SQLite file ``database_env`` names, which every unit shares (``shared_file``
+    #: under ``monosplit run``)
     scripts: tuple[str, ...] = ()
     shared_file: str = ""
 
@@ -58,11 +59,11 @@ class UnitSchema:
 def shared_sqlite_key(codebase: Codebase) -> str | None:
     """The setting naming the SQLite file the app opens with ``sqlite3`` itself, when units share that file.
 
-    They do when the app also keeps its tables in an SQL script it runs itself and
-    reaches its data through no ORM (no session provider, no metadata): then every
-    unit is given that one file and creates the script's missing tables on it.
+    They do when the app reaches its data through no ORM (no session provider, no
+    metadata): then every unit is given that one file, and creates the missing
+    tables of the app's SQL script on it, if the app keeps its tables in one.
     """
-    if codebase.session_provider is not None or codebase.metadata_holders or not schema_scripts(codebase):
+    if codebase.session_provider is not None or codebase.metadata_holders:
         return None
     keys = sorted(
         str(data["name"])
@@ -106,7 +107,7 @@ def unit_schema(
             holders=(),
             migrations=None,
             upgrade=False,
-            connection="sqlite-script",
+            connection="sqlite-file",
             database_env=sqlite_key,
             scripts=schema_scripts(codebase),
             shared_file=shared_sqlite_file(sqlite_key),
@@ -151,14 +152,18 @@ def schema_notes(codebase: Codebase, schema: UnitSchema | None, *, has_tables: b
                 "provider or database setting was found to reach its database; create them before it serves.",
             )
         ]
-    if schema.scripts:
+    if schema.connection == "sqlite-file":
+        made = (
+            f"creates the tables it is missing from {', '.join(f'`{s}`' for s in schema.scripts)} when it starts"
+            if schema.scripts
+            else "the app's own code creates its tables (no SQL script of them was found)"
+        )
         return [
             (
                 "schema",
-                f"the app opens its SQLite file itself (`{schema.database_env}`, with `sqlite3`) and its SQL joins "
-                "tables of several units: every unit of the architecture uses that one file, and creates the "
-                f"tables it is missing from {', '.join(f'`{s}`' for s in schema.scripts)} when it starts. "
-                "Give the units separate databases only once that SQL goes through the owners' APIs.",
+                f"the app opens its SQLite file itself (`{schema.database_env}`, with `sqlite3`), and no ORM "
+                f"session is there to keep replicas with: every unit of the architecture uses that one file; {made}. "
+                "Give the units separate databases only once their SQL goes through the owners' APIs.",
             )
         ]
     notes: list[tuple[str, str]] = []

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import WriteTree
 from tests.generator.live import migrate, running
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "apps" / "notebook"
@@ -52,7 +53,7 @@ def _post(base: str, path: str, **form: str) -> tuple[int, object]:
     request = urllib.request.Request(base + path, data=urllib.parse.urlencode(form).encode(), method="POST")
     try:
         with urllib.request.urlopen(request, timeout=30) as answer:
-            return answer.status, json.loads(answer.read())
+            return answer.status, json.loads(answer.read() or b"null")
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"null")
 
@@ -77,3 +78,100 @@ def test_each_architecture_creates_its_tables_and_joins_across_units(
     with running(notebook / architecture, "--data-dir", str(data)) as run:
         assert _get(run.base_url, "/writers") == [{"id": 1, "name": "ann"}]
     assert not list((notebook / architecture).glob("**/instance/*.db")), "a unit wrote into its own code"
+
+
+#: the same shape without a script: the app creates its tables itself, on its first connection
+_SELF_MADE = {
+    "pyproject.toml": """
+        [project]
+        name = "tally"
+        version = "0"
+        dependencies = ["Flask"]
+
+        [tool.monosplit.pins]
+        services = { people = ["tally.people"], counts = ["tally.counts"] }
+        """,
+    "tally/__init__.py": """
+        import os
+
+        from flask import Flask
+
+
+        def create_app():
+            app = Flask(__name__, instance_relative_config=True)
+            app.config["TALLY_FILE"] = os.path.join(app.instance_path, "tally.db")
+            os.makedirs(app.instance_path, exist_ok=True)
+            from . import counts, people
+
+            app.register_blueprint(people.bp)
+            app.register_blueprint(counts.bp)
+            return app
+        """,
+    "tally/store.py": """
+        import sqlite3
+
+        from flask import current_app, g
+
+
+        def db():
+            if "db" not in g:
+                g.db = sqlite3.connect(current_app.config["TALLY_FILE"])
+                g.db.execute("CREATE TABLE IF NOT EXISTS person (id INTEGER PRIMARY KEY, name TEXT)")
+                g.db.execute("CREATE TABLE IF NOT EXISTS tally (person_id INTEGER, n INTEGER)")
+            return g.db
+        """,
+    "tally/people.py": """
+        from flask import Blueprint, request
+
+        from .store import db
+
+        bp = Blueprint("people", __name__)
+
+
+        @bp.post("/people")
+        def add():
+            connection = db()
+            connection.execute("INSERT INTO person (name) VALUES (?)", (request.form["name"],))
+            connection.commit()
+            return "", 201
+        """,
+    "tally/counts.py": """
+        from flask import Blueprint, jsonify, request
+
+        from .store import db
+
+        bp = Blueprint("counts", __name__)
+
+
+        @bp.post("/tallies")
+        def add():
+            connection = db()
+            connection.execute("INSERT INTO tally (person_id, n) VALUES (?, ?)", (request.form["person"], 1))
+            connection.commit()
+            return "", 201
+
+
+        @bp.get("/tallies")
+        def listed():
+            rows = db().execute(
+                "SELECT p.name, SUM(t.n) FROM tally t JOIN person p ON p.id = t.person_id GROUP BY p.name"
+            ).fetchall()
+            return jsonify([list(row) for row in rows])
+        """,
+}
+
+
+@pytest.mark.slow
+def test_an_app_that_makes_its_own_tables_shares_its_file_across_units_too(
+    write_tree: WriteTree, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    migrate(write_tree(_SELF_MADE), out)
+    manifest = json.loads((out / "microservices" / "monosplit-run.json").read_text())
+    assert {unit["env"].get("TALLY_FILE") for unit in manifest["units"]} == {"{shared}/tally_file.sqlite"}
+    readme = " ".join((out / "microservices" / "counts" / "README.md").read_text().split())
+    assert "shares one SQLite file" in readme and "creates its tables itself" in readme
+    with running(out / "microservices", "--data-dir", str(tmp_path / "data")) as run:
+        assert _post(run.base_url, "/people", name="ann")[0] == 201
+        assert _post(run.base_url, "/tallies", person="1")[0] == 201
+        assert _get(run.base_url, "/tallies") == [["ann", 1]], run.output()[-3000:]
