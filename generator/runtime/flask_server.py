@@ -185,6 +185,19 @@ def install(
     if session_provider is not None:
         transactions.share_sqlite_connections()
     app.register_blueprint(blueprint)
+    _exempt_from_csrf(app, blueprint)
+
+
+def _exempt_from_csrf(app: Flask, blueprint: Blueprint) -> None:
+    """Keep the app's CSRF protection (Flask-WTF's ``CSRFProtect``) off the internal API.
+
+    Its POSTs come from other units, signed with the unit-to-unit key (see :mod:`.auth`),
+    not from a browser's form: a CSRF check would refuse every call with a 400. Flask-WTF
+    registers itself as ``app.extensions["csrf"]`` and exempts a blueprint by name.
+    """
+    exempt = getattr(app.extensions.get("csrf"), "exempt", None)
+    if callable(exempt):
+        exempt(blueprint)
 
 
 #: the largest integer a path's ``<int:...>`` matches: SQLite's and BIGINT's; beyond it is 404
