@@ -19,7 +19,8 @@ missed.
 
 Containers run as in production: user 10001, a read-only root file system
 with a tmpfs on ``/tmp``, all capabilities dropped, no new privileges, and a
-named volume per unit on ``/data`` for its SQLite database.
+named volume per unit on ``/data`` for its SQLite database (one volume for all the
+units of an app on ``sqlite3`` alone, whose settings name the run's ``{shared}`` folder).
 """
 
 from __future__ import annotations
@@ -57,7 +58,15 @@ from generator.run.runner import (
     _unless_stopped,
     check_options,
 )
-from generator.run.specs import INTERNAL_PORT_ENV, KEY_FILE_ENV, LOOPBACK, expand_placeholders, write_unit_key
+from generator.run.specs import (
+    INTERNAL_PORT_ENV,
+    KEY_FILE_ENV,
+    LOOPBACK,
+    SHARED_DATA,
+    SHARED_PLACEHOLDER,
+    expand_placeholders,
+    write_unit_key,
+)
 from generator.run.supervisor import Emit, UnitStartError
 
 CONTAINER_PORT = 8000
@@ -101,8 +110,10 @@ def container_specs(
 
     Environment, later layers winning: the settings the unit's compose service passes
     through (see :func:`passthrough_keys`) when set in ``inherited_env``; ``PORT`` and
-    every unit's URL on the network; the manifest ``env`` (``{data}`` is the volume,
-    ``{port}`` the container port, ``{python}`` the image's ``python``); the overrides.
+    every unit's URL on the network; the manifest ``env`` (``{data}`` is the volume: the
+    unit's own, or the run's one shared volume for a unit whose settings name ``{shared}``,
+    which is then the same folder; ``{port}`` the container port, ``{python}`` the image's
+    ``python``); the overrides.
     """
     discovery = {unit.url_env: f"http://{unit.name}:{CONTAINER_INTERNAL_PORT}" for unit in manifest.units}
     discovery[KEY_FILE_ENV] = KEY_MOUNT
@@ -117,9 +128,12 @@ def container_specs(
                 port=CONTAINER_PORT,
                 data=Path(DATA_MOUNT),
                 internal_port=CONTAINER_INTERNAL_PORT,
-                shared=Path(DATA_MOUNT),  # a container has one volume, its own
+                shared=Path(DATA_MOUNT),  # a container mounts one volume: the shared one, if it uses it
             )
 
+        # a unit given the run's shared data folder (an app on sqlite3 alone: one file for all
+        # units) mounts the run's shared volume on /data instead of a volume of its own
+        shares = any(SHARED_PLACEHOLDER in value for _, value in (*unit.env, *overrides.items()))
         env = {key: inherited_env[key] for key in passthrough.get(unit.name, ()) if key in inherited_env}
         env["PORT"] = str(CONTAINER_PORT)
         env[INTERNAL_PORT_ENV] = str(CONTAINER_INTERNAL_PORT)
@@ -135,7 +149,7 @@ def container_specs(
                     image=images[unit.name],
                     env=tuple(sorted(env.items())),
                     ready_path=unit.ready,
-                    volume=f"{prefix}-{unit.name}-data",
+                    volume=f"{prefix}-{SHARED_DATA}-data" if shares else f"{prefix}-{unit.name}-data",
                 )
             )
     return tuple(specs)

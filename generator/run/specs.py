@@ -20,6 +20,7 @@ LOOPBACK = "127.0.0.1"
 _PLACEHOLDER = re.compile(r"\{(python|port|internal_port|data|shared)\}")
 #: the folder of the run's data root every unit of the architecture shares (``{shared}``)
 SHARED_DATA = "shared"
+SHARED_PLACEHOLDER = "{shared}"
 #: where each replica finds the deployment's unit-to-unit key (monosplit_runtime/auth.py)
 KEY_FILE_ENV = "MONOSPLIT_UNIT_AUTH_KEY_FILE"
 #: the port a replica serves other units on (monosplit_runtime/guard.py), set like ``PORT``

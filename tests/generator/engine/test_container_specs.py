@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from generator.run import load_manifest
@@ -38,3 +39,41 @@ def test_containers_find_each_other_by_unit_name_and_keep_data_on_a_volume() -> 
     assert cart["LOG_LEVEL"] == "DEBUG"
     assert "PATH" not in cart  # the image's PATH (its virtualenv) stays
     assert {spec.volume for spec in specs if spec.unit == "catalog"} == {"run-catalog-data"}
+
+
+def test_units_given_the_shared_data_folder_share_one_volume(tmp_path: Path) -> None:
+    # an app on sqlite3 alone: every unit opens the one file its setting names, under {shared}
+    units = [
+        {
+            "name": name,
+            "directory": name,
+            "command": ["{python}", "-m", "gunicorn", "service_main:app"],
+            "env": {"MONOSPLIT_SERVICE": name, "DATABASE": "{shared}/database.sqlite"},
+            "ready": "/readyz",
+            "url_env": f"{name.upper()}_URL",
+            "public": True,
+            "routes": [],
+        }
+        for name in ("auth", "posts")
+    ]
+    document = {
+        "format": "monosplit-run",
+        "version": 1,
+        "architecture": "microservices",
+        "default_unit": "posts",
+        "units": units,
+    }
+    (tmp_path / "monosplit-run.json").write_text(json.dumps(document))
+    for name in ("auth", "posts"):
+        (tmp_path / name).mkdir()
+    manifest = load_manifest(tmp_path)
+    specs = container_specs(
+        manifest,
+        {"auth": "img-auth", "posts": "img-posts"},
+        prefix="run",
+        replicas={},
+        inherited_env={},
+        overrides={},
+    )
+    assert {spec.volume for spec in specs} == {"run-shared-data"}
+    assert {dict(spec.env)["DATABASE"] for spec in specs} == {"/data/database.sqlite"}
