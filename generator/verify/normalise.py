@@ -9,7 +9,12 @@ replaced by placeholders before anything is compared:
 
 - the address the run was reached at (``{base}``, ``{host}``) and its temporary
   data folder (``{data}``);
-- date-times (ISO 8601 and HTTP dates), UUIDs and JSON Web Tokens.
+- date-times (ISO 8601, HTTP dates, and dates written out with a time of day, as
+  pages show them: ``08 December 2026 - 00:34``, ``Dec 8, 2026, 12:34 PM``), UUIDs
+  and JSON Web Tokens;
+- ages counted from the clock, as pages show them (``a few seconds ago``, ``3
+  minutes``, ``an hour``): the architectures are run one after another, so what
+  the monolith showed as seconds old is minutes old in the next.
 
 What else is volatile (CSRF tokens, random ids, counters) is not guessed here:
 :mod:`generator.verify.compare` learns it by running the monolith twice.
@@ -35,6 +40,17 @@ _HTTP_DATE = re.compile(
     r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
     r"\d{4} \d{2}:\d{2}:\d{2} (?:GMT|[+-]\d{4})"
 )
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+_TIME_OF_DAY = r"\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp]\.?[Mm]\.?)?"
+#: a date written out, then a time of day: only together, since a date alone is usually data
+_WRITTEN_DATETIME = re.compile(
+    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? {_MONTH},? \d{{4}}|{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}"
+    rf"|\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}})(?:,|\s+-|\s+at)?\s+{_TIME_OF_DAY}\b"
+)
+_AGE = re.compile(r"\b(?:(?:a few|an?|\d+) )?(?:seconds?|minutes?|hours?)(?: ago)?\b")
 _UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 # A token is a run of characters without spaces, quotes, '=' or tag brackets, or one
@@ -60,6 +76,8 @@ class Placeholders:
         text = _JWT.sub("<jwt>", text)
         text = _HTTP_DATE.sub("<datetime>", text)
         text = _DATETIME.sub("<datetime>", text)
+        text = _WRITTEN_DATETIME.sub("<datetime>", text)
+        text = _AGE.sub("<age>", text)
         return _UUID.sub("<uuid>", text)
 
 

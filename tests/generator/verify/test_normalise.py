@@ -32,9 +32,21 @@ def test_date_times_uuids_and_jwts_become_placeholders() -> None:
     assert Placeholders().apply(text) == ("at <datetime> or <datetime> or <datetime>; id <uuid>; token <jwt>")
 
 
+def test_dates_written_out_with_a_time_and_clock_ages_become_placeholders() -> None:
+    # FlaskBB's topic pages and forum index: the architectures run minutes apart
+    text = (
+        "posted 08 December 2026 - 00:34, edited Dec 8, 2026, 12:34 PM or 8th December 2026 at 9:05; "
+        "last post a few seconds ago, then 3 minutes ago, an hour, 1 minute"
+    )
+    assert Placeholders().apply(text) == (
+        "posted <datetime>, edited <datetime> or <datetime>; last post <age>, then <age>, <age>, <age>"
+    )
+
+
 def test_a_date_alone_and_plain_numbers_are_kept() -> None:
     # a date without a time is usually data (a birthday), and ids of fresh databases agree
     assert Placeholders().apply("born 1990-04-02, order 17") == "born 1990-04-02, order 17"
+    assert Placeholders().apply("born 2 April 1990, 17 minutesmen") == "born 2 April 1990, 17 minutesmen"
 
 
 def test_json_is_read_as_a_value_with_sorted_keys_and_placeholders() -> None:
