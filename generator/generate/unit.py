@@ -261,8 +261,7 @@ def build_unit(
                 carved, dropped = drop_startup_calls(carved, entry.name, startup)
             code = carved.code
         for removal in removals:
-            if models.get(removal.model):
-                continue  # a replica keeps columns only, by design: its note says so
+            # a replica's too: it keeps the keys to tables this unit holds, and loses the others
             if removal.kind == "foreign key":
                 notes.add(
                     "foreign-key",
