@@ -7,7 +7,8 @@ public GitHub application, or a folder you give):
    a GitHub application is a clone you made, given with ``--path``), and make
    its virtualenv (cached, keyed by what is installed in it) unless ``--python``
    names one: the generated monolith's ``requirements.txt`` (or the app's pins)
-   plus pytest;
+   plus pytest; then a pinned app's own setup steps run in its folder (FlaskBB's
+   compiled translations and ``logs/``), so the original starts as its docs say;
 2. ``monosplit analyze`` and ``monosplit suggest`` it;
 3. ``monosplit migrate`` it twice, at the default plan and at ``--services 3``;
 4. add ``original/`` beside the generated architectures of the default plan:
@@ -16,7 +17,7 @@ public GitHub application, or a folder you give):
    holds the original to the generated monolith too;
 5. ``monosplit verify`` each output in the application's interpreter, with the
    application's own tests (``--app-tests``) and its journeys (``--journey``:
-   a known GitHub application's is in ``benchmarks/journeys/``).
+   a pinned or known GitHub application's is in ``benchmarks/journeys/``).
 
 It prints, per application and architecture: whether every unit started, the
 GET routes answering like the monolith, the journey's steps answering like the
@@ -76,12 +77,21 @@ class AppSpec:
     pins: str = ""  # a requirements file in benchmarks/apps/ installed instead of the generated one
     shim: str = ""  # a .py in benchmarks/apps/ installed with a .pth that imports it
     env: tuple[str, ...] = ()  # KEY=VALUE for verify --env
+    journey: str = ""  # a file in benchmarks/journeys/: a journey of the app's main use
+    # The app's own setup steps before it can start, as its docs give them (compiled
+    # translations, a folder its logging writes into): commands run in its folder, a tool
+    # found in its virtualenv first, after the venv is made and before anything is measured
+    setup: tuple[tuple[str, ...], ...] = ()
+    # A script in benchmarks/apps/ that makes, with the app's interpreter in its folder, the
+    # SQLite database its use starts from (``python SCRIPT DATABASE``: an installed forum);
+    # every architecture, the original included, starts on a copy (verify --seed-database)
+    seed: str = ""
 
 
 APPS: dict[str, AppSpec] = {
     # The Flask tutorial's blog (app factory, blueprints, sqlite3, Click command), shipped in
     # Flask's own sdist with its pytest suite: small, well kept, installs in seconds.
-    "flaskr": AppSpec("flaskr", "flask==3.1.3", "flask-3.1.3/examples/tutorial"),
+    "flaskr": AppSpec("flaskr", "flask==3.1.3", "flask-3.1.3/examples/tutorial", journey="flaskr.py"),
     # A large plugin-style forum (Flask-SQLAlchemy, Flask-Login, WTForms, Alembic, Celery,
     # pluggy); its 2.0.2 pins predate Python 3.10, hence the working set and the shim.
     "flaskbb": AppSpec(
@@ -90,6 +100,11 @@ APPS: dict[str, AppSpec] = {
         "FlaskBB-2.0.2",
         pins="flaskbb-2.0.2-requirements.txt",
         shim="flaskbb_py311_compat.py",
+        # the sdist ships neither the logs/ folder its default logging writes into nor
+        # compiled translations (``flaskbb translations compile`` runs this pybabel)
+        setup=(("mkdir", "-p", "logs"), ("pybabel", "compile", "-d", "flaskbb/translations")),
+        seed="flaskbb_seed.py",  # what ``flaskbb install`` makes: groups, settings, admin, a forum
+        journey="flaskbb.py",
     ),
 }
 
@@ -140,6 +155,7 @@ class App:
     python: str
     env: tuple[str, ...] = ()
     journeys: tuple[Path, ...] = ()
+    seed: Path | None = None  # the SQLite database every architecture starts on a copy of
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -250,6 +266,27 @@ def make_venv(spec: AppSpec | CloneSpec, requirements: Path, cache: Path) -> str
     return str(python)
 
 
+def set_up(source: Path, steps: Sequence[Sequence[str]], python: str) -> None:
+    """Run the app's own setup ``steps`` in ``source``, a tool found in its virtualenv first.
+
+    They are the steps its documentation asks of anyone installing it; they must be
+    safe to repeat (the source is the cached sdist, set up again on each run).
+    """
+    path = os.pathsep.join([str(Path(python).parent), os.environ.get("PATH", "")])
+    for step in steps:
+        run([shutil.which(step[0], path=path) or step[0], *step[1:]], cwd=source, timeout=300)
+
+
+def make_seed(name: str, source: Path, script: Path, python: str) -> Path:
+    """The SQLite database ``script`` makes for the app, in its interpreter and folder (made anew each run)."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    database = WORK / f"{name}-seed.sqlite"
+    run([python, str(script), str(database)], cwd=source, timeout=600)
+    if not database.is_file():
+        raise BenchError(f"{script.name}: made no database at {database}")
+    return database
+
+
 def clone_revision(spec: CloneSpec, path: Path) -> str:
     """The commit ``path`` (a clone of ``spec.repository``) has checked out; BenchError if it is not the clone."""
     if not path.is_dir():
@@ -326,6 +363,7 @@ def verify(app: App, out: Path) -> dict[str, Any]:
         journeys=tuple(load_journey(path) for path in app.journeys),
         app_tests=load_app_tests(app.tests) if app.tests is not None else None,
         ready_timeout=90.0,
+        seed_database=app.seed,
     )
     verification = run_verify(find_target(out), options, emit=lambda line: print(f"    {line}", flush=True))
     rows: dict[str, Any] = {}
@@ -456,8 +494,11 @@ def prepare_pinned(name: str, cache: Path, env: Sequence[str]) -> App:
     source = fetch_sdist(spec, cache)
     started = time.monotonic()
     python = make_venv(spec, generated_requirements(name, source), cache)
+    set_up(source, spec.setup, python)
     tests = source / spec.tests if spec.tests else None
-    app = App(name, source, tests, python, spec.env + tuple(env))
+    journeys = (JOURNEYS_DIR / spec.journey,) if spec.journey else ()
+    seed = make_seed(name, source, APPS_DIR / spec.seed, python) if spec.seed else None
+    app = App(name, source, tests, python, spec.env + tuple(env), journeys, seed)
     app.timings["venv s"] = time.monotonic() - started
     return app
 
