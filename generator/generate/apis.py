@@ -9,6 +9,7 @@ from typing import Any
 
 import libcst as cst
 
+from generator.codemods.names import called_name
 from generator.generate.codebase import Codebase, Parameter
 
 #: parameters the callee supplies itself (a database session never travels)
@@ -106,12 +107,34 @@ def returns_code(codebase: Codebase, symbol: str) -> bool:
     return returned.lambdas or bool(returned.names & returned.defined)
 
 
+def returns_service_object(codebase: Codebase, symbol: str) -> str | None:
+    """The plain class of the project whose new instance function ``symbol`` returns, if it does.
+
+    ``return PluginAuthenticationManager(current_app.pluggy, db.session)``: an object
+    of behaviour, neither a row of a model nor a value type, so nothing the codec can
+    carry back; the factory runs where its object is used, like the class itself.
+    """
+    definition = codebase.definition(symbol)
+    if not isinstance(definition, cst.FunctionDef):
+        return None
+    returned = _ReturnedCode()
+    definition.body.visit(returned)
+    for used in sorted(codebase.dependencies.get(symbol, ())):
+        info = codebase.symbols[used]
+        plain = used not in codebase.model_tables and used not in codebase.value_types
+        if info.kind == "class" and plain and info.name in returned.constructed:
+            return used
+    return None
+
+
 class _ReturnedCode(cst.CSTVisitor):
     """The names a function body returns and the functions it defines, not looking into those."""
 
     def __init__(self) -> None:
         self.defined: set[str] = set()
         self.names: set[str] = set()
+        #: the names called in what it returns (``return Manager(...)``)
+        self.constructed: set[str] = set()
         self.lambdas = False
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
@@ -129,6 +152,8 @@ class _ReturnedCode(cst.CSTVisitor):
             self.names.add(node.value.value)
         elif isinstance(node.value, cst.Lambda):
             self.lambdas = True
+        elif (name := called_name(node.value)) is not None:
+            self.constructed.add(name)
 
 
 def is_context(parameter: Parameter) -> bool:

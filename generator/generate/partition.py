@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from analyzer.plan.model import Plan
-from generator.generate.apis import returns_code, unencodable
+from generator.generate.apis import returns_code, returns_service_object, unencodable
 from generator.generate.codebase import Codebase
 
 ARCHITECTURES = ("monolith", "two-tier", "microservices")
@@ -302,11 +302,15 @@ def unit_contents(
                 copies.add(used)
                 stubs.pop(used, None)
                 pending.append(used)
-            elif unencodable(codebase, current, used) or returns_code(codebase, used):
+            elif (
+                unencodable(codebase, current, used)
+                or returns_code(codebase, used)
+                or (returns_service_object(codebase, used) and used not in codebase.touches_tables_itself)
+            ):
                 # Handed or returning what has no wire form (a Blueprint, the app, a function, a
                 # form): a remote call could only fail, so the function runs here, and its own
                 # calls go where their callees live (``register_view(bp, ...)`` while a unit
-                # starts; a decorator, however it is applied).
+                # starts; a decorator, however it is applied; a factory of a service object).
                 kept.add(used)
                 copies.add(used)
                 stubs.pop(used, None)

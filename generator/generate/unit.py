@@ -24,6 +24,7 @@ from generator.generate.apis import (
     Export,
     openapi_document,
     returns_code,
+    returns_service_object,
     signature,
     unencodable,
     writes_anything,
@@ -643,6 +644,12 @@ def _copy_note(codebase: Codebase, contents: UnitContents, copy: str, holder: st
             f"function `{copy}` of {holder} is copied here: it returns a function (a decorator or a "
             "closure factory), which cannot cross a service boundary. Its own calls go to the units "
             "that own their callees."
+        )
+    if made := returns_service_object(codebase, copy):
+        return (
+            f"function `{copy}` of {holder} is copied here: it returns a new `{made}`, an object of "
+            "behaviour that cannot cross a service boundary. Its own calls go to the units that own "
+            "their callees."
         )
     handed = sorted(
         {

@@ -9,7 +9,8 @@ a client stub for the helper fails at start-up (``UnencodableValue``). The
 helper is carried into each unit whose code hands it such an object (a context
 local of the request, ``g`` or ``current_user``, included). So is a
 decorator, whatever calls it: it is handed a function and returns one (Flask
-applies a class-based view's ``decorators`` itself, where no analysis sees it).
+applies a class-based view's ``decorators`` itself, where no analysis sees it),
+and a factory returning a new service object of a plain class.
 """
 
 from __future__ import annotations
@@ -75,12 +76,26 @@ PLUGBOARD = {
             # unwraps a context local (werkzeug's LocalProxy), as FlaskBB's helper does
             unwrap = getattr(obj, "_get_current_object", None)
             return unwrap() if unwrap is not None else obj
+
+
+        class Greeter:
+            # a service object: behaviour, nothing a boundary could carry
+            def __init__(self, greeting):
+                self.greeting = greeting
+
+            def greet(self, name):
+                return f"{self.greeting}, {name}"
+
+
+        def greeter_factory():
+            # returns a new service object, as FlaskBB's authentication_manager_factory() does
+            return Greeter("hello")
     """,
     "plugboard/views.py": """
         from flask import Blueprint, g
         from flask.views import MethodView
 
-        from plugboard.helpers import real, register_view, shouted, title
+        from plugboard.helpers import greeter_factory, real, register_view, shouted, title
 
 
         class Index(MethodView):
@@ -88,7 +103,8 @@ PLUGBOARD = {
 
             def get(self):
                 g.board = "the board"
-                return {"page": title(real(g).board)}  # handed the request's context local g
+                page = title(real(g).board)  # handed the request's context local g
+                return {"page": page, "greeting": greeter_factory().greet("ann")}
 
 
         def load_blueprints(app):
@@ -138,7 +154,12 @@ def test_a_helper_handed_a_blueprint_and_a_decorator_are_carried_by_the_unit_usi
         assert "plugboard.helpers.register_view" not in caller["symbols"], (
             "the case needs another unit's helper"
         )
-        carried = {"plugboard.helpers.register_view", "plugboard.helpers.shouted", "plugboard.helpers.real"}
+        carried = {
+            "plugboard.helpers.register_view",
+            "plugboard.helpers.shouted",
+            "plugboard.helpers.real",
+            "plugboard.helpers.greeter_factory",
+        }
         assert carried <= set(caller["copies"]), architecture
         # a helper handed only plain data still travels as a call to its owner
         assert "plugboard.helpers.title" not in caller["copies"], architecture
@@ -157,4 +178,6 @@ def test_a_unit_registering_views_through_a_helper_of_another_unit_starts(
             running(tmp_path / "out" / architecture) as run,
             urllib.request.urlopen(run.base_url + "/", timeout=30) as response,
         ):
-            assert json.loads(response.read()) == {"page": "THE BOARD"}, architecture
+            assert json.loads(response.read()) == {"page": "THE BOARD", "greeting": "HELLO, ANN"}, (
+                architecture
+            )
