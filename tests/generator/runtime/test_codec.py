@@ -19,6 +19,7 @@ from flask import Flask
 from sqlalchemy import Engine, ForeignKey, String, create_engine, event, inspect, select
 from sqlalchemy.orm import (
     DeclarativeBase,
+    DynamicMapped,
     Mapped,
     Session,
     mapped_column,
@@ -462,6 +463,36 @@ def test_secret_columns_of_a_row_never_travel() -> None:
 
     encoded = encode(Account(id=1, email="a@b.c", password_hash="pbkdf2:x", payment_token="tok_1"))
     assert encoded["columns"] == {"id": 1, "email": "a@b.c"}
+
+
+def test_a_relationship_that_is_a_query_stays_behind() -> None:
+    # lazy="dynamic" (FlaskBB's Category.forums): the attribute is a query, not rows; its
+    # owner answers it from its own database, and a long list is what "dynamic" avoids
+    class Base(DeclarativeBase):
+        pass
+
+    class Category(Base):
+        __tablename__ = "categories"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        title: Mapped[str] = mapped_column(String(80))
+        forums: DynamicMapped[Forum] = relationship(lazy="dynamic")
+
+    class Forum(Base):
+        __tablename__ = "forums"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+
+    engine = create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        session.add_all([Category(id=1, title="General"), Forum(id=5, category_id=1)])
+        session.commit()
+        category = session.get(Category, 1)
+        assert category is not None and category.forums.count() == 1
+        encoded = encode(category)
+    assert encoded["columns"] == {"id": 1, "title": "General"}
+    assert encoded["related"] == {}
+    engine.dispose()
 
 
 def test_builtin_exceptions_and_unencodable_arguments() -> None:
