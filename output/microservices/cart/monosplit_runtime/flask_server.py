@@ -185,6 +185,19 @@ def install(
     if session_provider is not None:
         transactions.share_sqlite_connections()
     app.register_blueprint(blueprint)
+    _exempt_from_csrf(app, blueprint)
+
+
+def _exempt_from_csrf(app: Flask, blueprint: Blueprint) -> None:
+    """Keep the app's CSRF protection (Flask-WTF's ``CSRFProtect``) off the internal API.
+
+    Its POSTs come from other units, signed with the unit-to-unit key (see :mod:`.auth`),
+    not from a browser's form: a CSRF check would refuse every call with a 400. Flask-WTF
+    registers itself as ``app.extensions["csrf"]`` and exempts a blueprint by name.
+    """
+    exempt = getattr(app.extensions.get("csrf"), "exempt", None)
+    if callable(exempt):
+        exempt(blueprint)
 
 
 #: the largest integer a path's ``<int:...>`` matches: SQLite's and BIGINT's; beyond it is 404
@@ -620,7 +633,8 @@ class _Endpoints:
                 for column in found.columns
                 if not is_secret_column(column.name) or self.callers.may_see(asking, table, column.name)
             ]
-            rows = session.execute(_select(sent).order_by(*found.primary_key.columns)).fetchall()
+            selected = [_as_stored(column) for column in sent]
+            rows = session.execute(_select(selected).order_by(*found.primary_key.columns)).fetchall()
             columns = [column.name for column in sent]
             encoded = [
                 [
@@ -676,6 +690,25 @@ def _mapped_attributes(model: Any) -> frozenset[str]:
     from sqlalchemy import inspect as inspect_mapper
 
     return frozenset(inspect_mapper(model).attrs.keys())
+
+
+def _stored_type(column: Any) -> Any:
+    """The type a column's values travel in when their Python form has no wire form, else None.
+
+    A ``PickleType`` column holds any Python object (FlaskBB's settings keep functions in
+    theirs): its replica travels as the pickled bytes the owner stores, and is stored so.
+    """
+    from sqlalchemy import PickleType
+
+    return column.type.impl if isinstance(column.type, PickleType) else None
+
+
+def _as_stored(column: Any) -> Any:
+    """``column`` read in its stored form (see :func:`_stored_type`), under its own name."""
+    from sqlalchemy import type_coerce
+
+    stored = _stored_type(column)
+    return column if stored is None else type_coerce(column, stored).label(column.name)
 
 
 def _select(columns: list[Any]) -> Any:
@@ -854,7 +887,7 @@ class _ReplicaReader:
         return fresh_from >= arrived or (max_age > 0 and arrived - fresh_from < max_age)
 
     def _replace(self, session: Any, payload: Mapping[str, Any]) -> None:
-        from sqlalchemy import delete, insert
+        from sqlalchemy import bindparam, delete, insert
 
         local = self.tables.get(self.table)
         if local is None:
@@ -870,11 +903,22 @@ class _ReplicaReader:
             {**withheld, **{name: value for name, value in zip(names, row, strict=True) if name in local.c}}
             for row in payload["rows"]
         ]
+        # values that travel in their stored form are written so (a bind of their own name:
+        # SQLAlchemy keeps a column's name for the VALUES clause it builds itself)
+        stored = {
+            c.name: _stored_type(c) for c in local.columns if c.name in names and _stored_type(c) is not None
+        }
+        statement = insert(local)
+        if stored:
+            statement = statement.values(
+                {name: bindparam(f"stored_{name}", type_=kind) for name, kind in stored.items()}
+            )
+            rows = [{(f"stored_{k}" if k in stored else k): v for k, v in row.items()} for row in rows]
         try:
             with replica_writes.refreshing():
                 session.execute(delete(local))
                 if rows:
-                    session.execute(insert(local), rows)
+                    session.execute(statement, rows)
                 session.commit()
         except Exception:
             session.rollback()

@@ -392,6 +392,11 @@ def loads(text: str | bytes) -> Any:
     return decode(json.loads(text))
 
 
+#: relationships whose attribute is a query to run, not rows (``lazy="dynamic"``, SQLAlchemy 2's
+#: ``WriteOnlyMapped``): what they hold can be any size, and is read where the rows are
+_QUERY_RELATIONSHIPS = frozenset({"dynamic", "write_only"})
+
+
 class _Encoder:
     def __init__(self) -> None:
         self._open: set[int] = set()  # containers on the current path: a cycle cannot be sent
@@ -618,6 +623,8 @@ class _Encoder:
             self._rows.add(id(row))
             try:
                 for relationship in mapper.relationships:
+                    if relationship.lazy in _QUERY_RELATIONSHIPS:
+                        continue  # a query, not rows: its owner answers it from its own database
                     if relationship.key in state.dict or outermost:
                         loaded = relationship.key in state.dict
                         value = state.dict[relationship.key] if loaded else getattr(row, relationship.key)
