@@ -112,7 +112,9 @@ def returns_service_object(codebase: Codebase, symbol: str) -> str | None:
 
     ``return PluginAuthenticationManager(current_app.pluggy, db.session)``: an object
     of behaviour, neither a row of a model nor a value type, so nothing the codec can
-    carry back; the factory runs where its object is used, like the class itself.
+    carry back; the factory runs where its object is used, like the class itself, even
+    one that reads tables (FlaskBB's ``registration_service_factory`` reads its settings):
+    a remote call of it could only fail, while here its reads go to replicas.
     """
     definition = codebase.definition(symbol)
     if not isinstance(definition, cst.FunctionDef):

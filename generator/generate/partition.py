@@ -305,7 +305,7 @@ def unit_contents(
             elif (
                 unencodable(codebase, current, used)
                 or returns_code(codebase, used)
-                or (returns_service_object(codebase, used) and used not in codebase.touches_tables_itself)
+                or returns_service_object(codebase, used)
             ):
                 # Handed or returning what has no wire form (a Blueprint, the app, a function, a
                 # form): a remote call could only fail, so the function runs here, and its own
