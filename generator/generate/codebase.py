@@ -766,6 +766,12 @@ class Codebase:
                 expression = decorator.decorator
                 if isinstance(expression, cst.Call):
                     expression = expression.func
+                if isinstance(expression, cst.Name) and expression.value in self._hook_markers:
+                    # a plugin hook's implementation (pluggy's ``@impl``): the plugin manager
+                    # calls it in whichever unit calls the hook, so every unit carries it
+                    if symbol not in called:
+                        found.add(symbol)
+                    continue
                 if not (isinstance(expression, cst.Attribute) and isinstance(expression.value, cst.Name)):
                     continue
                 hook = expression.attr.value
@@ -779,6 +785,21 @@ class Codebase:
                     # carries it. A decorated function the project calls (``@cache.memoize``)
                     # is ordinary code and stays where the plan puts it.
                     found.add(symbol)
+        return frozenset(found)
+
+    @cached_property
+    def _hook_markers(self) -> frozenset[str]:
+        """Names a module binds to pluggy's ``HookimplMarker(...)``: what marks a hook's implementations."""
+        found: set[str] = set()
+        for name, module in sorted(self.modules.items()):
+            if "HookimplMarker" not in module.source:
+                continue
+            for statement in self.parsed(name).body:
+                if not isinstance(statement, cst.SimpleStatementLine):
+                    continue
+                for small in statement.body:
+                    if isinstance(small, cst.Assign) and called_name(small.value) == "HookimplMarker":
+                        found.update(t.target.value for t in small.targets if isinstance(t.target, cst.Name))
         return frozenset(found)
 
     @cached_property

@@ -181,3 +181,66 @@ def test_a_unit_registering_views_through_a_helper_of_another_unit_starts(
             assert json.loads(response.read()) == {"page": "THE BOARD", "greeting": "HELLO, ANN"}, (
                 architecture
             )
+
+
+HOOKED = {
+    "hooked/__init__.py": """
+        from flask import Flask
+        from pluggy import HookimplMarker, PluginManager
+
+        impl = HookimplMarker("hooked")
+        plugins = PluginManager("hooked")
+
+
+        def create_app():
+            app = Flask(__name__)
+            from hooked import auth, views
+
+            plugins.register(auth)
+            app.register_blueprint(views.bp)
+            return app
+    """,
+    "hooked/auth.py": """
+        from hooked import impl
+
+
+        @impl
+        def hooked_authenticate(name):
+            # called by the plugin manager only, in the unit that calls the hook
+            return name == "ann"
+    """,
+    "hooked/views.py": """
+        from flask import Blueprint
+
+        from hooked import plugins
+
+        bp = Blueprint("views", __name__)
+
+
+        @bp.get("/login/<name>")
+        def login(name):
+            return {"ok": any(plugins.hook.hooked_authenticate(name=name))}
+    """,
+    "pyproject.toml": """
+        [project]
+        name = "hooked"
+        version = "0"
+
+        [tool.monosplit.pins]
+        services = { web = ["hooked.views"], accounts = ["hooked.auth"] }
+    """,
+}
+
+
+def test_a_plugin_hooks_implementations_are_in_every_unit(tmp_path: Path) -> None:
+    for relative, text in HOOKED.items():
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    codebase, plan = _codebase_and_plan(tmp_path)
+    assert "hooked.auth.hooked_authenticate" in codebase.app_hooks
+    files = {f.path: f.content.decode("utf-8") for f in generate(codebase, plan, project="hooked").files}
+    for architecture in ("two-tier", "microservices"):
+        for unit in json.loads(files[f"{architecture}/monosplit-units.json"])["units"]:
+            auth = files[f"{architecture}/{unit['name']}/hooked/auth.py"]
+            assert "def hooked_authenticate(name):" in auth, (architecture, unit["name"])
