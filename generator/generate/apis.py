@@ -99,12 +99,8 @@ def returns_code(codebase: Codebase, symbol: str) -> bool:
     Its result has no wire form, so it runs where it is used; that holds however it is
     reached (a class-based view's ``decorators`` list is applied by Flask, out of sight).
     """
-    definition = codebase.definition(symbol)
-    if not isinstance(definition, cst.FunctionDef):
-        return False
-    returned = _ReturnedCode()
-    definition.body.visit(returned)
-    return returned.lambdas or bool(returned.names & returned.defined)
+    returned = _returned(codebase, symbol)
+    return returned is not None and (returned.lambdas or bool(returned.names & returned.defined))
 
 
 def returns_service_object(codebase: Codebase, symbol: str) -> str | None:
@@ -116,17 +112,25 @@ def returns_service_object(codebase: Codebase, symbol: str) -> str | None:
     one that reads tables (FlaskBB's ``registration_service_factory`` reads its settings):
     a remote call of it could only fail, while here its reads go to replicas.
     """
-    definition = codebase.definition(symbol)
-    if not isinstance(definition, cst.FunctionDef):
+    returned = _returned(codebase, symbol)
+    if returned is None:
         return None
-    returned = _ReturnedCode()
-    definition.body.visit(returned)
     for used in sorted(codebase.dependencies.get(symbol, ())):
         info = codebase.symbols[used]
         plain = used not in codebase.model_tables and used not in codebase.value_types
         if info.kind == "class" and plain and info.name in returned.constructed:
             return used
     return None
+
+
+def _returned(codebase: Codebase, symbol: str) -> _ReturnedCode | None:
+    """What function ``symbol``'s body returns (None when it is not a function)."""
+    definition = codebase.definition(symbol)
+    if not isinstance(definition, cst.FunctionDef):
+        return None
+    returned = _ReturnedCode()
+    definition.body.visit(returned)
+    return returned
 
 
 class _ReturnedCode(cst.CSTVisitor):

@@ -449,6 +449,14 @@ class Codebase:
         return frozenset(found)
 
     @cached_property
+    def request_readers(self) -> frozenset[str]:
+        """The :attr:`request_bound` functions that query no table themselves: each unit calling one runs its own.
+
+        One that queries a table stays with the table's owner.
+        """
+        return self.request_bound - self.touches_tables_itself
+
+    @cached_property
     def model_tables(self) -> dict[str, str]:
         """ORM model class → the table it maps."""
         return {
@@ -560,7 +568,7 @@ class Codebase:
         An app may fix its database in a configuration class (FlaskBB's
         ``SQLALCHEMY_DATABASE_URI`` under its own folder) and read no setting for it;
         each unit still needs its own, so the unit sets Flask-SQLAlchemy's setting
-        itself (:attr:`database_key_set_by_unit`).
+        itself (:attr:`database_setting`).
         """
         keys = sorted((k for k in self.config_keys if _DATABASE_KEY.search(k)), key=lambda k: (len(k), k))
         if keys:
@@ -570,9 +578,10 @@ class Codebase:
         return None
 
     @property
-    def database_key_set_by_unit(self) -> bool:
-        """Whether the unit, not the app's code, puts :attr:`database_key` into the app's configuration."""
-        return self.database_key is not None and self.database_key not in self.config_keys
+    def database_setting(self) -> str:
+        """:attr:`database_key` when the unit, not the app's code, puts it into the app's configuration, else ""."""
+        key = self.database_key
+        return key if key is not None and key not in self.config_keys else ""
 
     @cached_property
     def _passes(self) -> dict[tuple[str, str], frozenset[str]]:

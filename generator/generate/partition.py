@@ -246,6 +246,13 @@ def unit_contents(
             stubs.pop(model, None)
             pending.append(model)
 
+    def carry_copy(symbol: str) -> None:
+        """Carry another unit's ``symbol`` as code of this one (a copy), never as a stub."""
+        kept.add(symbol)
+        copies.add(symbol)
+        stubs.pop(symbol, None)
+        pending.append(symbol)
+
     seen: set[str] = set()
     while pending:
         current = pending.pop()
@@ -288,20 +295,14 @@ def unit_contents(
                 # Plain classes (mixins, forms, value types, helpers) are code, not data another
                 # unit owns: the unit carries a copy, and the calls its methods make go where
                 # their callees live. Only rows of another unit's tables arrive as records.
-                kept.add(used)
-                copies.add(used)
-                stubs.pop(used, None)
-                pending.append(used)
+                carry_copy(used)
             elif info.kind == "class":
                 stubs.setdefault(used, Stub(used, holder, "record"))
-            elif used in codebase.request_bound and used not in codebase.touches_tables_itself:
+            elif used in codebase.request_readers:
                 # It reads the request being served (``request.args``, the cookie session, ``g``):
                 # called over HTTP it would read the internal call instead. It runs here, like a
-                # copied class; one that queries a table itself stays with the table's owner.
-                kept.add(used)
-                copies.add(used)
-                stubs.pop(used, None)
-                pending.append(used)
+                # copied class.
+                carry_copy(used)
             elif (
                 unencodable(codebase, current, used)
                 or returns_code(codebase, used)
@@ -311,17 +312,12 @@ def unit_contents(
                 # form): a remote call could only fail, so the function runs here, and its own
                 # calls go where their callees live (``register_view(bp, ...)`` while a unit
                 # starts; a decorator, however it is applied; a factory of a service object).
-                kept.add(used)
-                copies.add(used)
-                stubs.pop(used, None)
-                pending.append(used)
+                carry_copy(used)
             else:
                 stubs.setdefault(used, Stub(used, holder, "function"))
                 # the value types it takes or returns come with it, as API models
                 for value_type in sorted(codebase.annotation_value_types(used) - kept):
-                    kept.add(value_type)
-                    copies.add(value_type)
-                    pending.append(value_type)
+                    carry_copy(value_type)
     return UnitContents(
         unit=unit.name,
         kept=frozenset(kept),

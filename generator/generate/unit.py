@@ -370,7 +370,7 @@ def build_unit(
                 callers=sorted((callers or {}).items()),
                 grant_kinds=GRANT_KINDS,
                 routes_elsewhere=routes_elsewhere if entry else [],
-                database_setting=codebase.database_key if codebase.database_key_set_by_unit else "",
+                database_setting=codebase.database_setting,
             ),
         )
     )
@@ -409,7 +409,7 @@ def build_unit(
                 routes=routes,
                 config=[(k, codebase.config_keys.get(k, False)) for k in config],
                 database_key=codebase.database_key,
-                database_setting=codebase.database_key if codebase.database_key_set_by_unit else "",
+                database_setting=codebase.database_setting,
                 url_env=url_env(unit.name),
                 schema=schema,
             ),
@@ -633,7 +633,7 @@ def _copy_note(codebase: Codebase, contents: UnitContents, copy: str, holder: st
             f"class `{copy}` of {holder} is copied here: its code runs in this unit too, "
             "and the calls its methods make go to the units that own their callees."
         )
-    if copy in codebase.request_bound and copy not in codebase.touches_tables_itself:
+    if copy in codebase.request_readers:
         return (
             f"function `{copy}` of {holder} is copied here: it reads the request being served "
             "(its query string, session, `g` or logged-in user), which only this unit sees. "

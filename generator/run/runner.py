@@ -31,11 +31,10 @@ from generator.run.balancing import RoundRobin
 from generator.run.gateway import Gateway
 from generator.run.manifest import RunManifest
 from generator.run.routing import Router
-from generator.run.seed import SeedError, check_seed, seed_databases
+from generator.run.seed import SeedError, check_seed, prepare_data
 from generator.run.services import ServicePort
 from generator.run.specs import (
     LOOPBACK,
-    SHARED_DATA,
     UnitPorts,
     build_replica_specs,
     service_url,
@@ -161,12 +160,8 @@ async def _serve(
             overrides=options.env,
             key_file=write_unit_key(secrets),
         )
-        for spec in specs:
-            spec.data_dir.mkdir(parents=True, exist_ok=True)
-        (data.path / SHARED_DATA).mkdir(parents=True, exist_ok=True)  # {shared}: every unit's
-        if options.seed_database is not None:
-            for written in seed_databases(specs, data.path, options.seed_database):
-                emit(f"monosplit: {written} begins as a copy of {options.seed_database}")
+        for written in prepare_data(specs, data.path, options.seed_database):
+            emit(f"monosplit: {written} begins as a copy of {options.seed_database}")
         supervisor = Supervisor(specs, emit=emit)
         balancer = RoundRobin(supervisor, unavailable_timeout=options.unavailable_timeout)
         # Service ports listen before the units start: a unit may call another while booting.

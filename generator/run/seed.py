@@ -60,6 +60,18 @@ def sqlite_files(spec: ReplicaSpec, data_root: Path) -> tuple[Path, ...]:
     return tuple(sorted(found))
 
 
+def prepare_data(specs: Sequence[ReplicaSpec], data_root: Path, seed: Path | None) -> tuple[Path, ...]:
+    """Make each replica's data folder and the run's shared one (``{shared}``), then seed them.
+
+    What ``monosplit run`` and verify do before any unit starts; returns the files
+    :func:`seed_databases` wrote (none without a ``seed``).
+    """
+    for spec in specs:
+        spec.data_dir.mkdir(parents=True, exist_ok=True)
+    (data_root / SHARED_DATA).mkdir(parents=True, exist_ok=True)
+    return seed_databases(specs, data_root, seed) if seed is not None else ()
+
+
 def seed_databases(specs: Sequence[ReplicaSpec], data_root: Path, seed: Path) -> tuple[Path, ...]:
     """Copy ``seed`` to each SQLite file the units name (:func:`sqlite_files`) that does not exist yet.
 

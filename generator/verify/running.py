@@ -30,10 +30,9 @@ from generator.run.balancing import RoundRobin
 from generator.run.gateway import Gateway
 from generator.run.manifest import RunManifest, Unit
 from generator.run.routing import Router
-from generator.run.seed import seed_databases
+from generator.run.seed import prepare_data
 from generator.run.specs import (
     LOOPBACK,
-    SHARED_DATA,
     ReplicaSpec,
     UnitPorts,
     build_replica_specs,
@@ -159,11 +158,7 @@ async def _run(
         overrides=settings.env,
         key_file=write_unit_key(data_root / ".unit-auth"),
     )
-    for spec in specs:
-        spec.data_dir.mkdir(parents=True, exist_ok=True)
-    (data_root / SHARED_DATA).mkdir(parents=True, exist_ok=True)  # {shared}: every unit's
-    if settings.seed_database is not None:
-        seed_databases(specs, data_root, settings.seed_database)
+    prepare_data(specs, data_root, settings.seed_database)
     logs = _Logs(specs, unit_output)
     supervisor = Supervisor(specs, emit=logs)
     on_supervisor(supervisor)
