@@ -396,6 +396,7 @@ class _Walker:
         self._attrs: dict[tuple[int, str], Attr] = {}
         # lower-case names read inside functions and classes, to find module-level state
         self.loads: dict[tuple[str, str], None] = {}
+        self.value_loads: dict[tuple[str, str], None] = {}
         self.attribute_loads: dict[ReferenceFact, None] = {}
         self.globals: list[tuple[str, str]] = []
         self.all_names: tuple[str, ...] | None = None
@@ -754,6 +755,7 @@ class _Walker:
                 self.references[ReferenceFact(self.scope.qualname, self._name(name))] = None
             elif self.scope.qualname and (name[:1].islower() or name[:1] == "_"):
                 self.loads[(self.scope.qualname, name)] = None
+                self.value_loads[(self.scope.qualname, name)] = None
             lit = _literal(node)
             return lit if lit is not None else self._name(name)
         if tp is cst.Attribute:
@@ -1056,6 +1058,7 @@ def extract_facts(data: bytes, *, module: str, path: str, is_package: bool) -> M
         sql=tuple(walker.sql),
         stores=tuple(walker.stores),
         loads=tuple(walker.loads),
+        value_loads=tuple(walker.value_loads),
         attribute_loads=tuple(walker.attribute_loads),
         globals=tuple(walker.globals),
         all_names=walker.all_names,

@@ -93,8 +93,9 @@ from analyzer.facts import (
 )
 from analyzer.frameworks.base import ForeignKey, Framework
 from analyzer.frameworks.forwarding import callee_name, forwarding_functions, named_calls
+from analyzer.passes import FLOW_ATTRIBUTES, call_attributes, flow
 from analyzer.resolve import CallSite, Resolver, UnresolvedImport, node_id
-from analyzer.values import Coll, Def, Ext, ExtInst, Inst
+from analyzer.values import Def, Inst
 
 NODE_KINDS = (
     "module",
@@ -611,7 +612,7 @@ def assemble(program: ProgramPart, contributions: Sequence[Contribution]) -> Gra
         for edge in by_source.get(source, ()):
             if edge[1] in nodes:
                 edges.append(edge)
-    return tuple(nodes.items()), tuple(edges)
+    return tuple(nodes.items()), tuple(flow(edges))
 
 
 def _add_node(nodes: dict[str, dict[str, Any]], nid: str, attrs: dict[str, Any]) -> None:
@@ -632,10 +633,11 @@ def _merge_edges(edges: list[EdgePart]) -> list[EdgePart]:
             merged[key] = edge
             continue
         attrs = {**known[3], **edge[3], "weight": known[3]["weight"] + edge[3]["weight"]}
-        if "passes" in known[3] and "passes" in edge[3]:
-            attrs["passes"] = "; ".join(
-                sorted(set(known[3]["passes"].split("; ")) | set(edge[3]["passes"].split("; ")))
-            )
+        for name in ("passes", *FLOW_ATTRIBUTES):
+            if name in known[3] and name in edge[3]:
+                attrs[name] = "; ".join(
+                    sorted(set(known[3][name].split("; ")) | set(edge[3][name].split("; ")))
+                )
         merged[key] = (edge[0], edge[1], edge[2], attrs)
     return [merged[key] for key in sorted(merged)]
 
@@ -734,13 +736,13 @@ def _add_calls(edges: _Edges, resolver: Resolver, sites: list[CallSite]) -> Call
                 for call in resolver.class_member(value.cls, "__call__", instance=False):
                     if isinstance(call, Def) and resolver.kind(call.id) == "method":
                         targets.add(call.id)
-        passes = _non_json_arguments(resolver, site) if targets else set()
+        attributes = call_attributes(resolver, site, targets) if targets else {}
         for target in targets:
             edges.add(site.caller, target, "call")
-            if passes:
+            for name, text in attributes.get(target, {}).items():
                 key = (site.caller, target, "call")
-                known = set(str(edges.attrs.get(key, {}).get("passes", "")).split("; ")) - {""}
-                edges.attrs[key] = {"passes": "; ".join(sorted(known | passes))}
+                known = set(str(edges.attrs.get(key, {}).get(name, "")).split("; ")) - {""}
+                edges.attrs.setdefault(key, {})[name] = "; ".join(sorted(known | set(text.split("; "))))
         if targets:
             internal += 1
         elif site.values:
@@ -748,58 +750,6 @@ def _add_calls(edges: _Edges, resolver: Resolver, sites: list[CallSite]) -> Call
         else:
             unresolved += 1
     return CallStats(len(sites), internal, external, unresolved)
-
-
-_JSON_MODULES = ("builtins.", "datetime.", "decimal.", "uuid.", "typing.", "collections.")
-#: the request's context locals, by where they are imported from: ``real(current_user)`` hands
-#: over a proxy of the app, ``g``, the cookie session, the request or the user, not data
-_CONTEXT_LOCALS = frozenset(
-    {
-        "flask.current_app",
-        "flask.g",
-        "flask.request",
-        "flask.session",
-        "flask.globals.current_app",
-        "flask.globals.g",
-        "flask.globals.request",
-        "flask.globals.session",
-        "flask_login.current_user",
-        "flask_login.utils.current_user",
-        "flask_jwt_extended.current_user",
-    }
-)
-
-
-def _describe_value(resolver: Resolver, value: object) -> str | None:
-    """How an argument value could not travel as JSON, or None when it could."""
-    if isinstance(value, Inst):
-        return f"{value.cls} instance"
-    if isinstance(value, Def):
-        kind = resolver.kind(value.id)
-        return f"{kind} {value.id}" if kind in ("function", "method", "class") else None
-    if isinstance(value, ExtInst):
-        last = value.path.rsplit(".", 1)[-1]
-        if last[:1].isupper() and not value.path.startswith(_JSON_MODULES):
-            return f"{value.path} object"
-    if isinstance(value, Ext) and value.path in _CONTEXT_LOCALS:
-        return f"{value.path} context local"
-    if isinstance(value, Coll):
-        for item in sorted(value.items, key=repr):
-            found = _describe_value(resolver, item)
-            if found:
-                return found
-    return None
-
-
-def _non_json_arguments(resolver: Resolver, site: CallSite) -> set[str]:
-    """Arguments of a call that are objects, functions or classes rather than plain data."""
-    found: set[str] = set()
-    for arg in (*site.fact.args, *(value for _, value in site.fact.kwargs)):
-        for value in resolver.eval(site.module, site.scope, arg):
-            description = _describe_value(resolver, value)
-            if description:
-                found.add(description)
-    return found
 
 
 def _signatures(resolver: Resolver, module: str, facts: ModuleFacts) -> dict[str, str]:
@@ -846,6 +796,15 @@ def _add_references(edges: _Edges, resolver: Resolver, module: str, facts: Modul
         for referenced in targets:
             if referenced != source:
                 edges.add(source, referenced, "reference")
+    # A function named as a value (``filters["is_unread"] = is_unread``, ``sorted(key=rank)``)
+    # is called later by whoever is handed it, out of sight: the code naming it depends on it.
+    loaded: list[tuple[str, Expr]] = [(scope, Name(name)) for scope, name in facts.value_loads]
+    loaded += [(ref.scope, ref.expr) for ref in facts.attribute_loads]
+    for scope, expr in loaded:
+        source = node_id(module, scope)
+        for value in resolver.eval(module, scope, expr):
+            if isinstance(value, Def) and value.id != source and resolver.kind(value.id) == "function":
+                edges.add(source, value.id, "reference")
 
 
 #: Module-level objects that are configuration or framework plumbing, not state.

@@ -634,6 +634,22 @@ class Resolver:
             return frozenset({Inherited(value.cls, f"{value.path}()", value.instance)})
         return EMPTY
 
+    def returned_parameters(self, func: str) -> frozenset[str]:
+        """The parameters of function ``func`` it returns as they are (``return obj``)."""
+        found = self._def(func)
+        if found is None:
+            return frozenset()
+        params = {p.name for p in found[1].params}
+
+        def names(expr: Expr) -> Iterator[str]:
+            if isinstance(expr, Name):
+                yield expr.id
+            elif isinstance(expr, Item) and expr.key is None and isinstance(expr.base, Items):
+                for item in expr.base.items:  # ``a if test else b``: either
+                    yield from names(item)
+
+        return frozenset(n for e in self._returns.get(func, ()) for n in names(e) if n in params)
+
     def function_returns(self, func: str) -> Values:
         key = ("returns", func)
 

@@ -361,6 +361,24 @@ class Codebase:
         return {key: frozenset(value) for key, value in sorted(uses.items())}
 
     @cached_property
+    def function_values(self) -> dict[str, frozenset[str]]:
+        """Top-level symbol (or module) → the top-level functions it names as values, not calling them.
+
+        ``filters["forum_is_unread"] = forum_is_unread``: whoever is handed the
+        function (Jinja, a signal, a sort) calls it later, with what it has — a
+        template hands it ``current_user`` — out of the analysis's sight.
+        """
+        found: dict[str, set[str]] = defaultdict(set)
+        for source, target, kind in self.graph.edges(keys=True):
+            if kind != "reference" or self.graph.nodes[target].get("kind") != "function":
+                continue
+            to = self.top_level(target)
+            origin = source if source in self.modules else self.top_level(source)
+            if to is not None and origin is not None and origin != to:
+                found[origin].add(to)
+        return {key: frozenset(value) for key, value in sorted(found.items())}
+
+    @cached_property
     def table_access(self) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
         """Top-level symbol (or module, for module-level code such as SQL constants) → (tables read, written)."""
         reads: dict[str, set[str]] = defaultdict(set)

@@ -307,11 +307,13 @@ def unit_contents(
                 unencodable(codebase, current, used)
                 or returns_code(codebase, used)
                 or returns_service_object(codebase, used)
+                or used in codebase.function_values.get(current, ())
             ):
                 # Handed or returning what has no wire form (a Blueprint, the app, a function, a
                 # form): a remote call could only fail, so the function runs here, and its own
                 # calls go where their callees live (``register_view(bp, ...)`` while a unit
-                # starts; a decorator, however it is applied; a factory of a service object).
+                # starts; a decorator, however it is applied; a factory of a service object; a
+                # function handed over as a value, which a template filter's caller hands anything).
                 carry_copy(used)
             else:
                 stubs.setdefault(used, Stub(used, holder, "function"))

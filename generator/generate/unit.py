@@ -651,6 +651,19 @@ def _copy_note(codebase: Codebase, contents: UnitContents, copy: str, holder: st
             "behaviour that cannot cross a service boundary. Its own calls go to the units that own "
             "their callees."
         )
+    naming = [
+        caller
+        for caller in (*sorted(contents.kept), *sorted(codebase.modules))
+        if copy in codebase.function_values.get(caller, ())
+    ]
+    if naming and not any(
+        unencodable(codebase, caller, copy) for caller in (*contents.kept, *codebase.modules)
+    ):
+        return (
+            f"function `{copy}` of {holder} is copied here: `{naming[0]}` hands it over as a value "
+            "(a template filter, a callback), to be called later with whatever its caller has. "
+            "Its own calls go to the units that own their callees."
+        )
     handed = sorted(
         {
             f"`{caller}` hands it {what}"

@@ -634,7 +634,9 @@ class _Endpoints:
                 if not is_secret_column(column.name) or self.callers.may_see(asking, table, column.name)
             ]
             selected = [_as_stored(column) for column in sent]
-            rows = session.execute(_select(selected).order_by(*found.primary_key.columns)).fetchall()
+            # in the table's own order, not by key: the replica stores them so, and a query of
+            # it with no ORDER BY (FlaskBB lists its settings groups so) answers as the owner would
+            rows = session.execute(_select(selected)).fetchall()
             columns = [column.name for column in sent]
             encoded = [
                 [

@@ -72,6 +72,16 @@ PLUGBOARD = {
             return text.title()
 
 
+        def board_of(context):
+            # a template filter: the template hands it what it has, here the request's g
+            return context.board
+
+
+        def heading(context):
+            # handed what its caller was handed: the request's g, through a layer of the caller's own
+            return context.board.upper()
+
+
         def real(obj):
             # unwraps a context local (werkzeug's LocalProxy), as FlaskBB's helper does
             unwrap = getattr(obj, "_get_current_object", None)
@@ -92,10 +102,23 @@ PLUGBOARD = {
             return Greeter("hello")
     """,
     "plugboard/views.py": """
-        from flask import Blueprint, g
+        from flask import Blueprint, g, render_template_string
         from flask.views import MethodView
 
-        from plugboard.helpers import greeter_factory, real, register_view, shouted, title
+        from plugboard.helpers import (
+            board_of,
+            greeter_factory,
+            heading,
+            real,
+            register_view,
+            shouted,
+            title,
+        )
+
+
+        def board_heading(context):
+            # hands its parameter on, as FlaskBB's Category.get_all(user) hands the user it is given
+            return heading(context)
 
 
         class Index(MethodView):
@@ -104,13 +127,20 @@ PLUGBOARD = {
             def get(self):
                 g.board = "the board"
                 page = title(real(g).board)  # handed the request's context local g
-                return {"page": page, "greeting": greeter_factory().greet("ann")}
+                greeting = greeter_factory().greet("ann")
+                return {
+                    "page": page,
+                    "greeting": greeting,
+                    "heading": board_heading(real(g)),
+                    "filtered": render_template_string("{{ g|board_of }}"),
+                }
 
 
         def load_blueprints(app):
             board = Blueprint("board", __name__)
             register_view(board, routes=["/"], view_func=Index.as_view("index"))
             app.register_blueprint(board)
+            app.jinja_env.filters["board_of"] = board_of  # called by templates, out of sight
     """,
     # the plan puts the helpers in a service of their own, as a plan of a large app can
     "pyproject.toml": """
@@ -159,6 +189,10 @@ def test_a_helper_handed_a_blueprint_and_a_decorator_are_carried_by_the_unit_usi
             "plugboard.helpers.shouted",
             "plugboard.helpers.real",
             "plugboard.helpers.greeter_factory",
+            # handed g through the caller's own function, not directly
+            "plugboard.helpers.heading",
+            # handed over as a value: a template filter, called by templates with what they have
+            "plugboard.helpers.board_of",
         }
         assert carried <= set(caller["copies"]), architecture
         # a helper handed only plain data still travels as a call to its owner
@@ -178,7 +212,12 @@ def test_a_unit_registering_views_through_a_helper_of_another_unit_starts(
             running(tmp_path / "out" / architecture) as run,
             urllib.request.urlopen(run.base_url + "/", timeout=30) as response,
         ):
-            assert json.loads(response.read()) == {"page": "THE BOARD", "greeting": "HELLO, ANN"}, (
+            assert json.loads(response.read()) == {
+                "page": "THE BOARD",
+                "greeting": "HELLO, ANN",
+                "heading": "THE BOARD",
+                "filtered": "THE BOARD",
+            }, (
                 architecture
             )
 

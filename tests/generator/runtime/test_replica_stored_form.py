@@ -6,6 +6,10 @@ encoded (``cannot encode builtins.function at settings.rows[9].extra``), so
 every page of FlaskBB's two-tier client answered 503 on an installed forum. The
 pickled bytes travel instead and are stored as they are; the copy's own
 ``PickleType`` reads them back as the owner's code does.
+
+The rows also keep the owner's order: FlaskBB lists its settings groups with
+``SettingsGroup.query.all()`` and no ORDER BY, so a replica filled in key order
+showed the admin pages' groups in another order than the monolith.
 """
 
 from __future__ import annotations
@@ -33,9 +37,10 @@ def _settings(metadata: MetaData) -> Table:
     )
 
 
-def test_a_pickled_column_reaches_the_replica_as_the_owner_stored_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _replicated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stored: list[dict[str, object]]
+) -> list[tuple[object, ...]]:
+    """The rows a replica of the owner's ``settings`` holding ``stored`` answers a plain select with."""
     monkeypatch.setenv("MONOSPLIT_UNIT_AUTH_KEY", "k" * 40)
     monkeypatch.setattr(auth, "KEY", auth._Key())
     owned = MetaData()
@@ -43,7 +48,7 @@ def test_a_pickled_column_reaches_the_replica_as_the_owner_stored_it(
     engine = create_engine(f"sqlite:///{tmp_path / 'owner.db'}")
     owned.create_all(engine)
     with engine.begin() as connection:
-        connection.execute(insert(settings), [{"key": "avatar", "extra": {"choices": os.path.basename}}])
+        connection.execute(insert(settings), stored)
     sessions = sessionmaker(bind=engine)
 
     def session_provider() -> Session:
@@ -75,7 +80,21 @@ def test_a_pickled_column_reaches_the_replica_as_the_owner_stored_it(
     session = Session(bind=local)  # spelled as SQLAlchemy 1.3 has it too: apps pin it (FlaskBB)
     try:
         _ReplicaReader("settings", "server", _Tables(copied))._replace(session, payload)
-        rows = session.execute(replica.select()).fetchall()
+        return [tuple(row) for row in session.execute(replica.select()).fetchall()]
     finally:
         session.close()
-    assert [tuple(row) for row in rows] == [("avatar", {"choices": os.path.basename})]
+
+
+def test_a_pickled_column_reaches_the_replica_as_the_owner_stored_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = _replicated(tmp_path, monkeypatch, [{"key": "avatar", "extra": {"choices": os.path.basename}}])
+    assert rows == [("avatar", {"choices": os.path.basename})]
+
+
+def test_a_replica_lists_its_rows_in_the_owners_order_not_by_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    groups = ["general", "auth", "appearance", "misc"]  # as FlaskBB installs its settings groups
+    rows = _replicated(tmp_path, monkeypatch, [{"key": key, "extra": None} for key in groups])
+    assert [row[0] for row in rows] == groups
