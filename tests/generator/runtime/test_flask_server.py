@@ -259,6 +259,19 @@ def test_the_replica_follows_the_owners_table(shop: Shop, films: int) -> None:
     assert copied == [(films, "Cinema"), (music, "Music")]
 
 
+def test_what_a_unit_cached_of_a_copy_goes_when_the_copy_changes(shop: Shop) -> None:
+    """The owner's code clears what it cached of a table in the owner; the reader's cache empties itself.
+
+    FlaskBB's users unit kept its cached settings (activation by e-mail on) after the
+    administrator turned it off in the settings unit, and every registration failed.
+    """
+    before = http_json("GET", f"{shop.orders.url}/categories/cached")[1]["categories"]
+    assert http_json("GET", f"{shop.orders.url}/categories/cached")[1]["categories"] == before
+    shop.catalog_client().call("shop.catalog.add_category", ("Podcasts",), {}, idempotent=False)
+    after = http_json("GET", f"{shop.orders.url}/categories/cached")[1]["categories"]
+    assert after == [*before, "Podcasts"]
+
+
 def test_only_the_owner_serves_a_table(shop: Shop) -> None:
     status, body = signed("GET", f"{shop.catalog.internal}/_monosplit/replica/categories")
     assert status == 200 and body["table"] == "categories" and body["columns"] == ["id", "name"]

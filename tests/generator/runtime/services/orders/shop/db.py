@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from flask import g
+from flask_caching import Cache
 from sqlalchemy import create_engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -14,6 +15,8 @@ class Base(DeclarativeBase):
 
 
 engine = create_engine(os.environ["DATABASE_URL"])
+#: a process's own cache, as apps keep one (FlaskBB: Flask-Caching's SimpleCache, 60 s)
+cache = Cache(config={"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 300})
 _sessions = sessionmaker(bind=engine, expire_on_commit=False)
 
 
