@@ -19,6 +19,8 @@ ENTANGLED_ICP = 0.35
 MAX_SHARED_SHARE = 0.5
 #: Fewer than this many independent capabilities is not worth a distributed system.
 MIN_CAPABILITIES = 3
+#: Above this share of the plan's code in one service, the split has not separated capabilities.
+MAX_LARGEST_SHARE = 0.5
 
 
 def judge(
@@ -43,12 +45,25 @@ def judge(
     entangled = icp > ENTANGLED_ICP or sm <= baseline_sm or library_like
     few = plan.services < MIN_CAPABILITIES
     minimal_scaling = scaling == "low"
+    # One service holding most of the code is a monolith with satellites, whatever the
+    # coupling figures say: they measure the small pieces around it.
+    total = sum(size for _, size in plan.sizes)
+    largest, largest_size = max(plan.sizes, key=lambda item: (item[1], item[0])) if plan.sizes else ("", 0)
+    largest_share = largest_size / total if total else 0.0
+    dominated = plan.services > 1 and largest_share > MAX_LARGEST_SHARE
+    if plan.services <= 1:
+        coupling = " — one service: nothing is separated"
+    elif entangled:
+        coupling = " — strongly interdependent"
+    elif dominated:
+        coupling = " — low, around one service holding most of the code (see balance)"
+    else:
+        coupling = " — the capabilities are separable"
     reasons = [
         f"size: {lines:,} lines in {symbols} top-level symbols"
         + (f" — small (under {SMALL_LINES:,} lines or {SMALL_SYMBOLS} symbols)" if small else " — not small"),
         f"coupling: {icp:.0%} of calls would cross service boundaries (ICP), structural modularity "
-        f"{sm:.3f} against {baseline_sm:.3f} for a split by package"
-        + (" — strongly interdependent" if entangled else " — the capabilities are separable"),
+        f"{sm:.3f} against {baseline_sm:.3f} for a split by package" + coupling,
         f"shared code: {shared_share:.0%} of the symbols are helpers used across the code"
         + (
             f" — over {MAX_SHARED_SHARE:.0%}, the services would be thin shells around one library"
@@ -59,6 +74,18 @@ def judge(
         + (" — a library or batch code, not a web application" if routes == 0 else ""),
         f"capabilities: {plan.services} services found"
         + (f" — fewer than {MIN_CAPABILITIES}" if few else ""),
+        *(
+            [
+                f"balance: the largest service, {largest}, holds {largest_share:.0%} of the code"
+                + (
+                    f" — over {MAX_LARGEST_SHARE:.0%}: the split has not found separate capabilities"
+                    if dominated
+                    else ""
+                )
+            ]
+            if plan.services > 1
+            else []
+        ),
         "scaling needs: "
         + {
             "low": "stated as minimal — one deployable scales well enough",
@@ -87,6 +114,14 @@ def judge(
             "go two-tier: the code is too interdependent for independent services; separate the client "
             "tier from one server tier first, and untangle the problems listed before splitting further",
         )
+    elif dominated:
+        recommendation = "two-tier"
+        reasons.insert(
+            0,
+            f"go two-tier: one service ({largest}) would hold {largest_share:.0%} of the code, so the "
+            "split would distribute one body of code with satellites around it; separate the client "
+            "tier first, and pin capabilities (tool.monosplit.pins) where you know them",
+        )
     else:
         recommendation = "microservices"
         reasons.insert(
@@ -101,5 +136,6 @@ def judge(
             ("small_and_simple", small),
             ("minimal_scaling_needs", minimal_scaling),
             ("strong_interdependencies", entangled),
+            ("one_service_dominates", dominated),
         ),
     )

@@ -12,8 +12,9 @@ from click.testing import CliRunner
 from analyzer import Analysis
 from analyzer.plan import PlanError, dump_plan, load_pins, load_plan, suggest
 from analyzer.plan.metrics import compute_metrics
-from analyzer.plan.model import plan_from_document
+from analyzer.plan.model import Metrics, Verdict, plan_from_document
 from analyzer.plan.units import Unit, UnitGraph, build_unit_graph, route_resource
+from analyzer.plan.verdict import judge
 from generator.cli import main
 from tests.conftest import WriteTree, run_analysis
 
@@ -402,3 +403,32 @@ def test_queries_beside_the_owners_code_move_to_the_owner(write_tree: WriteTree)
     assert owner["app.catalog.Title"] != owner["app.streaming.PlaybackSession"]
     assert owner["app.catalog.title_for"] == owner["app.catalog.Title"]
     assert not [p for p in plan.problems if p.kind == "foreign-read"]
+
+
+def _judged(sizes: tuple[tuple[str, int], ...]) -> Verdict:
+    """The verdict on a large, loosely coupled web app whose plan has services of these sizes (lines)."""
+    metrics = Metrics(SM=0.4, ICP=0.05, IFN=1.0, NED=0.5, cross_service_calls=3, shared_tables=0,
+                      services=len(sizes), sizes=sizes)  # fmt: skip
+    packages = Metrics(SM=0.1, ICP=0.3, IFN=2.0, NED=0.5, cross_service_calls=9, shared_tables=0,
+                       services=4)  # fmt: skip
+    return judge(lines=40_000, symbols=900, shared=50, routes=120, plan=metrics, packages=packages,
+                 scaling="unknown")  # fmt: skip
+
+
+def test_a_plan_whose_largest_service_holds_most_of_the_code_is_not_microservices() -> None:
+    # a CTF platform's plan: three services, one with 87% of the code
+    verdict = _judged((("challenges", 34_800), ("teams", 3_000), ("awards", 2_200)))
+    assert verdict.recommendation == "two-tier"
+    assert dict(verdict.conditions)["one_service_dominates"] is True
+    assert "challenges" in verdict.reasons[0] and "87%" in verdict.reasons[0]
+    assert not [reason for reason in verdict.reasons if "separable" in reason]
+    balanced = _judged((("challenges", 14_000), ("teams", 13_000), ("awards", 13_000)))
+    assert balanced.recommendation == "microservices"
+    assert dict(balanced.conditions)["one_service_dominates"] is False
+
+
+def test_one_service_is_never_called_separable() -> None:
+    verdict = _judged((("blog", 40_000),))
+    assert verdict.recommendation != "microservices"
+    assert not [reason for reason in verdict.reasons if "separable" in reason]
+    assert any("one service: nothing is separated" in reason for reason in verdict.reasons)
