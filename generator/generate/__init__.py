@@ -95,6 +95,7 @@ def _run_manifest(
                 "routes": [{"rule": r, "methods": sorted(m)} for r, m in sorted(by_rule.items())]
                 if unit.public
                 else [],
+                **({"writable": list(unit.writable)} if unit.writable else {}),
             }
         )
     document = {

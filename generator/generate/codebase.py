@@ -595,6 +595,30 @@ class Codebase:
             return _FLASK_SQLALCHEMY_DATABASE
         return None
 
+    @cached_property
+    def writable_folders(self) -> tuple[str, ...]:
+        """Folders at the project's root the app writes into as it runs, so a container must let it.
+
+        Flask's instance folder (the tutorial's ``os.makedirs(app.instance_path)``; never
+        carried: it is one deployment's own), and a folder the project keeps empty but for
+        dotfiles (a ``logs/`` its logging writes into). A unit's image is read-only, so
+        each gets an empty writable mount there (a tmpfs, an ``emptyDir``).
+        """
+        found: set[str] = set()
+        entry = self.app_entry
+        if entry is not None and entry.framework == "flask":
+            found.add("instance")
+        packages = {module.split(".", 1)[0] for module in self.modules}
+        contents: dict[str, list[str]] = defaultdict(list)
+        for path in self.data_files:
+            folder, slash, rest = path.partition("/")
+            if slash:
+                contents[folder].append(rest)
+        for folder, files in contents.items():
+            if folder not in packages and all(f.rsplit("/", 1)[-1].startswith(".") for f in files):
+                found.add(folder)
+        return tuple(sorted(found))
+
     @property
     def database_setting(self) -> str:
         """:attr:`database_key` when the unit, not the app's code, puts it into the app's configuration, else ""."""

@@ -66,6 +66,9 @@ UNIT_AUTH_KEY_ENV = "MONOSPLIT_UNIT_AUTH_KEY_FILE"
 UNIT_AUTH_KEY_FILE = f"{SECRETS_DIR}/unit-auth/key"
 #: the non-root user and group the units run as (fixed, so Kubernetes can check runAsNonRoot)
 APP_UID = 10001
+#: where a unit's code is in its image (the Dockerfile's WORKDIR; generator/run/docker_engine.py
+#: mounts the writable folders under it alike)
+APP_DIR = "/app"
 BASE_IMAGE = "python:3.12-slim"
 #: the database of each unit that has one, on Kubernetes
 POSTGRES_IMAGE = "postgres:17.5"
@@ -195,6 +198,7 @@ class UnitDeployment:
     healthcheck: str  # the probe command, as a JSON array
     workflow: str  # file name of its CI workflow
     watched: tuple[str, ...]  # paths (from the output root) whose changes rebuild it
+    writable: tuple[str, ...] = ()  # container paths the app writes into: an empty writable mount each
 
     @property
     def has_secrets(self) -> bool:
@@ -251,6 +255,7 @@ class Deployment:
     dev: Sizing
     prod: Sizing
     app_uid: int
+    app_dir: str
     port: int
     internal_port: int
     compose_key_file: str
@@ -442,6 +447,7 @@ def _deployment(
                 healthcheck=json.dumps(_healthcheck()),
                 workflow=workflow,
                 watched=tuple(watched),
+                writable=tuple(f"{APP_DIR}/{folder}" for folder in unit.writable),
             )
         )
     routes = [
@@ -469,6 +475,7 @@ def _deployment(
         dev=DEV_SIZING,
         prod=PROD_SIZING,
         app_uid=APP_UID,
+        app_dir=APP_DIR,
         port=PORT,
         internal_port=INTERNAL_PORT,
         compose_key_file=COMPOSE_KEY_FILE,

@@ -138,6 +138,8 @@ class BuiltUnit:
     callees: tuple[str, ...] = ()
     #: whether it has a database of its own to connect to
     database: bool = False
+    #: folders of the unit the app writes into as it runs (:attr:`Codebase.writable_folders`)
+    writable: tuple[str, ...] = ()
 
 
 @dataclass
@@ -440,6 +442,7 @@ def build_unit(
         calls=tuple(sorted(reached - {unit.name, SHARED})),
         callees=tuple(sorted(units_reached(codebase, unit, contents))),
         database=codebase.session_provider is not None,
+        writable=codebase.writable_folders,
     )
 
 

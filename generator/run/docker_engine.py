@@ -74,6 +74,8 @@ CONTAINER_INTERNAL_PORT = 8001
 #: where each container finds the run's unit-to-unit key
 KEY_MOUNT = "/run/secrets/monosplit-unit-auth"
 DATA_MOUNT = "/data"
+#: where a unit's code is in its image (the Dockerfile's WORKDIR: generator.generate.deploy.APP_DIR)
+APP_DIR = "/app"
 RUN_LABEL = "monosplit.run"
 USER = "10001:10001"
 STOP_GRACE_SECONDS = 5
@@ -95,6 +97,8 @@ class ContainerSpec:
     env: tuple[tuple[str, str], ...]
     ready_path: str
     volume: str
+    #: container paths the app writes into (Flask's instance folder, an empty logs/): a tmpfs each
+    writable: tuple[str, ...] = ()
 
 
 def container_specs(
@@ -150,6 +154,7 @@ def container_specs(
                     env=tuple(sorted(env.items())),
                     ready_path=unit.ready,
                     volume=f"{prefix}-{SHARED_DATA}-data" if shares else f"{prefix}-{unit.name}-data",
+                    writable=tuple(f"{APP_DIR}/{folder}" for folder in unit.writable),
                 )
             )
     return tuple(specs)
@@ -475,7 +480,7 @@ class _Run:
             },
             user=USER,
             read_only=True,
-            tmpfs={"/tmp": ""},
+            tmpfs={"/tmp": "", **dict.fromkeys(spec.writable, "")},
             cap_drop=["ALL"],
             security_opt=["no-new-privileges:true"],
             restart_policy={"Name": "on-failure"},

@@ -54,6 +54,8 @@ class Unit:
     url_env: str
     public: bool
     routes: tuple[RouteRule, ...]
+    #: folders of the unit (relative to its directory) the app writes into: writable in a container
+    writable: tuple[str, ...] = ()
 
     @property
     def env_map(self) -> dict[str, str]:
@@ -168,6 +170,11 @@ def _unit(raw: object, where: str) -> Unit:
     if not isinstance(raw_routes, list):
         raise _Invalid(f"{where}: routes must be a list")
     routes = tuple(_route(r, f"{where}: routes[{i}]") for i, r in enumerate(raw_routes))
+    writable = _string_list(fields.get("writable", []), f"{where}: writable")
+    for folder in writable:
+        _directory(folder, f"{where}: writable")
+        if not folder or folder == "." or ".." in folder.split("/"):
+            raise _Invalid(f"{where}: writable {folder!r} must be a folder inside the unit")
     return Unit(
         name=name,
         directory=directory,
@@ -177,6 +184,7 @@ def _unit(raw: object, where: str) -> Unit:
         url_env=url_env,
         public=public,
         routes=routes,
+        writable=tuple(writable),
     )
 
 

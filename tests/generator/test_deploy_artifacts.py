@@ -269,6 +269,9 @@ def test_each_unit_is_deployed_to_heal_scale_and_stay_confined(sample: Tree) -> 
                 assert security["readOnlyRootFilesystem"] and not security["allowPrivilegeEscalation"]
                 assert security["capabilities"]["drop"] == ["ALL"]
                 assert {"name": "tmp", "mountPath": "/tmp"} in container["volumeMounts"]
+                # a Flask app's instance folder is the deployment's own: writable, on an emptyDir
+                (instance,) = [m for m in container["volumeMounts"] if m["mountPath"] == "/app/instance"]
+                assert {"name": instance["name"], "emptyDir": {"sizeLimit": "64Mi"}} in pod["volumes"]
                 if overlay == "prod":
                     assert re.search(r":\d+\.\d+\.\d+$", container["image"])
                     assert scalers[name]["spec"]["minReplicas"] == 2

@@ -217,9 +217,7 @@ def test_a_unit_registering_views_through_a_helper_of_another_unit_starts(
                 "greeting": "HELLO, ANN",
                 "heading": "THE BOARD",
                 "filtered": "THE BOARD",
-            }, (
-                architecture
-            )
+            }, architecture
 
 
 HOOKED = {

@@ -112,3 +112,41 @@ def test_the_microservices_run_as_containers_and_pass_the_scenario(
     assert client.containers.list(all=True, filters=selector) == []
     assert client.networks.list(filters=selector) == []
     assert client.volumes.list(filters=selector) == []
+
+
+NOTEBOOK = ROOT / "tests" / "apps" / "notebook"
+
+
+def test_an_app_writing_into_its_instance_folder_runs_on_a_read_only_image(
+    engine: tuple[Any, str], tmp_path: Path
+) -> None:
+    """``os.makedirs(app.instance_path)``, as the Flask tutorial's blog does, in a container.
+
+    A unit's root filesystem is read-only; the instance folder is one deployment's own,
+    so the unit mounts an empty writable folder there (flaskr failed to boot before).
+    """
+    import json
+    import urllib.parse
+    import urllib.request
+
+    client, base = engine
+    out = tmp_path / "notebook"
+    migrate(NOTEBOOK, out)
+    args = ("--engine", "docker", "--base-image", base, "--wheels")
+    try:
+        with running(out / "microservices", *args) as run:
+            request = urllib.request.Request(
+                run.base_url + "/writers",
+                data=urllib.parse.urlencode({"name": "ann"}).encode(),
+                method="POST",
+            )
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                assert answer.status == 201
+            with urllib.request.urlopen(run.base_url + "/writers", timeout=30) as answer:
+                assert json.loads(answer.read()) == [{"id": 1, "name": "ann"}]
+        assert run.process.returncode == 0, run.output()[-3000:]
+    finally:
+        manifest = load_manifest(out / "microservices")
+        for tag in {image_tag(manifest, unit.directory) for unit in manifest.units}:
+            with contextlib.suppress(docker.errors.DockerException):
+                client.images.remove(tag)
