@@ -22,6 +22,7 @@ class and message and a request id, never a traceback: that is logged.
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import json
 import logging
@@ -634,7 +635,9 @@ class _Endpoints:
                 if not is_secret_column(column.name) or self.callers.may_see(asking, table, column.name)
             ]
             selected = [_as_stored(column) for column in sent]
-            rows = session.execute(_select(selected).order_by(*found.primary_key.columns)).fetchall()
+            # in the table's own order, not by key: the replica stores them so, and a query of
+            # it with no ORDER BY (FlaskBB lists its settings groups so) answers as the owner would
+            rows = session.execute(_select(selected)).fetchall()
             columns = [column.name for column in sent]
             encoded = [
                 [
@@ -863,22 +866,30 @@ class _ReplicaReader:
     lock: threading.Lock = field(init=False, default_factory=threading.Lock)
     #: monotonic time at which the current copy was requested from the owner
     fresh_from: float | None = field(init=False, default=None)
+    #: a digest of the rows the copy holds (None before the first copy)
+    digest: str | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         url_env = self.owner.upper().replace("-", "_") + "_URL"
         self.client = ServiceClient(self.owner, url_env, internal_url(self.owner))
 
-    def refresh(self, session: Any, max_age: float) -> None:
+    def refresh(self, session: Any, max_age: float) -> bool:
+        """Bring the copy up to date; whether its rows changed (the first copy counts as a change)."""
         arrived = time.monotonic()
         if self._fresh_enough(arrived, max_age):
-            return
+            return False
         with self.lock:
             if self._fresh_enough(arrived, max_age):  # another request refreshed it while this one waited
-                return
+                return False
             requested = time.monotonic()
             payload = self.client.fetch_replica(self.table)
-            self._replace(session, payload)
+            digest = hashlib.blake2b(
+                json.dumps([payload["columns"], payload["rows"]], default=repr).encode(), digest_size=16
+            ).hexdigest()
+            self._replace(session, payload)  # always: a write to the copy must not outlive a refresh
+            changed, self.digest = digest != self.digest, digest
             self.fresh_from = requested
+            return changed
 
     def _fresh_enough(self, arrived: float, max_age: float) -> bool:
         fresh_from = self.fresh_from
@@ -954,9 +965,10 @@ class _ReplicaRefresh:
             return None
         raw_max_age = os.environ.get("MONOSPLIT_REPLICA_MAX_AGE", "").strip()
         max_age = float(raw_max_age) if raw_max_age else 0.0
+        changed = False
         for reader in self.readers:
             try:
-                reader.refresh(self.session_provider(), max_age)
+                changed = reader.refresh(self.session_provider(), max_age) or changed
             except Exception as exc:
                 logger.warning("cannot refresh the replica of %s", reader.table, exc_info=True)
                 return error_response(
@@ -966,4 +978,25 @@ class _ReplicaRefresh:
                         service=self.service,
                     )
                 )
+        if changed:
+            _clear_app_caches()
         return None
+
+
+def _clear_app_caches() -> None:
+    """Empty the app's own caches (Flask-Caching's): what they hold may come from a copy that just changed.
+
+    In the monolith the code that changes a table clears what it cached of it
+    (FlaskBB's ``Setting.update`` → ``invalidate_cache()``); split, that code runs
+    in the table's owner, and a unit reading its copy would answer from its own
+    cache, built from the rows before (FlaskBB's users unit kept asking for
+    account activation the administrator had turned off). A cache cannot say
+    what it derived from which table, so all of it goes.
+    """
+    for backend in dict(current_app.extensions.get("cache") or {}).values():
+        clear = getattr(backend, "clear", None)
+        if callable(clear):
+            try:
+                clear()
+            except Exception:  # a cache the app cannot clear is the app's, as in the monolith
+                logger.warning("cannot clear the app's cache %r", backend, exc_info=True)
