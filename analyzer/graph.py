@@ -45,6 +45,8 @@ Edges (``kind`` attribute, also the multigraph key; ``weight`` counts occurrence
 ``inherit``   class → project base class
 ``reference`` symbol → class or function it names without calling it (its
               decorators included); model → model for foreign keys and relationships
+``value``     symbol → function it hands over as a value (``filters["x"] = f``,
+              ``to_dict(serialize)``), for whoever calls it later
 ``maps``      model class (or module-level variable holding a ``Table``) → the table it maps
 ``foreign_key`` model class or ``Table`` variable → table its foreign keys reference:
               ``columns`` (its attributes or columns holding them), ``helpers`` and
@@ -115,6 +117,7 @@ EDGE_KINDS = (
     "call",
     "inherit",
     "reference",
+    "value",
     "maps",
     "foreign_key",
     "read",
@@ -797,14 +800,14 @@ def _add_references(edges: _Edges, resolver: Resolver, module: str, facts: Modul
             if referenced != source:
                 edges.add(source, referenced, "reference")
     # A function named as a value (``filters["is_unread"] = is_unread``, ``sorted(key=rank)``)
-    # is called later by whoever is handed it, out of sight: the code naming it depends on it.
+    # is called later by whoever is handed it, out of sight, with what that caller has.
     loaded: list[tuple[str, Expr]] = [(scope, Name(name)) for scope, name in facts.value_loads]
     loaded += [(ref.scope, ref.expr) for ref in facts.attribute_loads]
     for scope, expr in loaded:
         source = node_id(module, scope)
         for value in resolver.eval(module, scope, expr):
             if isinstance(value, Def) and value.id != source and resolver.kind(value.id) == "function":
-                edges.add(source, value.id, "reference")
+                edges.add(source, value.id, "value")
 
 
 #: Module-level objects that are configuration or framework plumbing, not state.

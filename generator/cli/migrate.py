@@ -99,8 +99,8 @@ def _verify_generated(out: Path, options: VerifyOptions, *, quiet: bool) -> None
     check = check_target_interpreter(target, options.python)
     if not check.usable:
         click.echo(
-            f"not verified: {check.reason}. To verify, install the application's requirements in a "
-            f"virtualenv, then: monosplit verify {out} --python VENV/bin/python"
+            f"not verified: {check.reason}. To verify, install the units' requirements (each "
+            f"UNIT/requirements.txt) in a virtualenv, then: monosplit verify {out} --python VENV/bin/python"
         )
         return
     verification = run_verification(target, options, quiet=quiet)

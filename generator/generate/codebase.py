@@ -370,7 +370,7 @@ class Codebase:
         """
         found: dict[str, set[str]] = defaultdict(set)
         for source, target, kind in self.graph.edges(keys=True):
-            if kind != "reference" or self.graph.nodes[target].get("kind") != "function":
+            if kind != "value":
                 continue
             to = self.top_level(target)
             origin = source if source in self.modules else self.top_level(source)

@@ -279,9 +279,16 @@ def unit_contents(
         uses = codebase.dependencies.get(current, frozenset())
         if current == _ALSO_USED:
             uses = frozenset(also_used)
+        # Functions set-up code hands over as values (a Jinja filter, a signal handler) are called
+        # later by the framework with what it has (a template hands its filter ``current_user``):
+        # they run here. Code serving a request hands its own helpers the rows it holds
+        # (``page.to_dict(serialize_order)``): those calls go where the function lives.
+        handed = (
+            frozenset() if current in codebase.routes else codebase.function_values.get(current, frozenset())
+        )
         # a class's bases are part of its definition: they are carried, never stubbed
         bases = codebase.class_parents.get(current, frozenset())
-        for used in sorted(uses | bases):
+        for used in sorted(uses | bases | handed):
             if used in kept:
                 continue
             holder = owner.get(used, SHARED)
@@ -307,7 +314,7 @@ def unit_contents(
                 unencodable(codebase, current, used)
                 or returns_code(codebase, used)
                 or returns_service_object(codebase, used)
-                or used in codebase.function_values.get(current, ())
+                or used in handed
             ):
                 # Handed or returning what has no wire form (a Blueprint, the app, a function, a
                 # form): a remote call could only fail, so the function runs here, and its own

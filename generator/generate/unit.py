@@ -65,8 +65,8 @@ RUNTIME_NEEDS = (
     RuntimeNeed(
         "gunicorn",
         "27.0.1",
-        ">=25.1.0",  # no upper bound: nothing known breaks it, and a guessed one only replaces good pins
-        "the units' serve command passes `--no-control-socket`, which gunicorn knows from 25.1.0 on",
+        ">=20.1.0",  # no upper bound: nothing known breaks it, and a guessed one only replaces good pins
+        "the units' serve command (gthread workers, two binds, a configuration file) needs gunicorn 20.1 or later",
     ),
     RuntimeNeed(
         "prometheus-client",
@@ -98,7 +98,9 @@ SERVE_COMMAND = (
     "75",
     "--graceful-timeout",
     "5",
-    "--no-control-socket",  # one per host by default: units would fight over it
+    # settings only some gunicorn versions know (its control socket, off): ignored by the others
+    "--config",
+    f"{RUNTIME_PACKAGE}/gunicorn_conf.py",
     "--bind",
     "127.0.0.1:{port}",
     # the internal port: unit-to-unit endpoints and metrics (monosplit_runtime/guard.py)
@@ -657,7 +659,7 @@ def _copy_note(codebase: Codebase, contents: UnitContents, copy: str, holder: st
     naming = [
         caller
         for caller in (*sorted(contents.kept), *sorted(codebase.modules))
-        if copy in codebase.function_values.get(caller, ())
+        if copy in codebase.function_values.get(caller, ()) and caller not in codebase.routes
     ]
     if naming and not any(
         unencodable(codebase, caller, copy) for caller in (*contents.kept, *codebase.modules)

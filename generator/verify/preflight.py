@@ -28,6 +28,9 @@ for name in sys.argv[1:]:
         print(name)
 """
 _RUNTIME_SERVER = ("monosplit_runtime", "flask_server.py")
+#: what the runtime imports before any code of the unit runs (the import names of
+#: generator.generate.unit.RUNTIME_NEEDS, which every unit's requirements.txt pins)
+_RUNTIME_IMPORTS = ("flask", "prometheus_client", "urllib3")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +53,7 @@ class InterpreterCheck:
 
 
 def required_modules(manifests: Iterable[RunManifest]) -> tuple[str, ...]:
-    """The top-level modules every unit needs before its own code runs: its ``-m`` server, and Flask."""
+    """The top-level modules every unit needs before its own code runs: its ``-m`` server, and the runtime's."""
     needed: set[str] = set()
     for manifest in manifests:
         for unit in manifest.units:
@@ -58,7 +61,7 @@ def required_modules(manifests: Iterable[RunManifest]) -> tuple[str, ...]:
             if command[0] == "{python}" and "-m" in command[1:-1]:
                 needed.add(command[command.index("-m", 1) + 1].split(".")[0])
             if (manifest.root / unit.directory).joinpath(*_RUNTIME_SERVER).is_file():
-                needed.add("flask")
+                needed.update(_RUNTIME_IMPORTS)
     return tuple(sorted(needed))
 
 

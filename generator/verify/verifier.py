@@ -98,8 +98,8 @@ def verify(
     check = check_target_interpreter(target, options.python)
     if not check.usable:
         raise InterpreterError(
-            f"{check.reason}: install the application's requirements there, or give the interpreter "
-            "that has them with --python"
+            f"{check.reason}: install each unit's requirements there (python -m pip install -r "
+            "UNIT/requirements.txt), or give the interpreter that has them with --python"
         )
     if options.app_tests is not None:
         pytest = check_interpreter(options.python, ("pytest",))

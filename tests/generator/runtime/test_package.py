@@ -50,6 +50,7 @@ def test_the_runtime_is_one_flat_package() -> None:
         "errors.py",
         "flask_server.py",
         "guard.py",
+        "gunicorn_conf.py",
         "metrics.py",
         "replica_writes.py",
         "schema.py",

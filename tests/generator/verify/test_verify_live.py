@@ -159,7 +159,10 @@ def test_an_interpreter_that_cannot_run_the_units_is_one_line_and_exit_2(out: Pa
     result = _verify(str(out), "--python", str(_interpreter_without_site_packages(tmp_path)))
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0, result.stderr
-    assert "cannot import flask, gunicorn, which the units are started with" in result.stderr
+    assert (
+        "cannot import flask, gunicorn, prometheus_client, urllib3, which the units are started with"
+        in result.stderr
+    )
     assert (out / "MIGRATION.md").read_bytes() == before
 
 
