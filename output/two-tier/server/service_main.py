@@ -58,6 +58,7 @@ with app.app_context():
     from streamshop.services.billing import has_active_prime as _streamshop_services_billing_has_active_prime
     from streamshop.services.billing import list_payments as _streamshop_services_billing_list_payments
     from streamshop.services.billing import renew_due_subscriptions as _streamshop_services_billing_renew_due_subscriptions
+    from streamshop.services.billing import serialize_payment as _streamshop_services_billing_serialize_payment
     from streamshop.services.billing import serialize_subscription as _streamshop_services_billing_serialize_subscription
     from streamshop.services.billing import subscribe as _streamshop_services_billing_subscribe
     from streamshop.services.catalog import create_product as _streamshop_services_catalog_create_product
@@ -87,6 +88,7 @@ with app.app_context():
     from streamshop.services.notifications import list_notifications as _streamshop_services_notifications_list_notifications
     from streamshop.services.notifications import mark_all_read as _streamshop_services_notifications_mark_all_read
     from streamshop.services.notifications import mark_read as _streamshop_services_notifications_mark_read
+    from streamshop.services.notifications import serialize_notification as _streamshop_services_notifications_serialize_notification
     from streamshop.services.notifications import serialize_preferences as _streamshop_services_notifications_serialize_preferences
     from streamshop.services.notifications import unread_count as _streamshop_services_notifications_unread_count
     from streamshop.services.notifications import update_preferences as _streamshop_services_notifications_update_preferences
@@ -94,6 +96,7 @@ with app.app_context():
     from streamshop.services.orders import count_orders as _streamshop_services_orders_count_orders
     from streamshop.services.orders import get_order as _streamshop_services_orders_get_order
     from streamshop.services.orders import list_orders as _streamshop_services_orders_list_orders
+    from streamshop.services.orders import serialize_order as _streamshop_services_orders_serialize_order
     from streamshop.services.recommendations import get_recommendations as _streamshop_services_recommendations_get_recommendations
     from streamshop.services.recommendations import recommend_products as _streamshop_services_recommendations_recommend_products
     from streamshop.services.recommendations import recommend_titles as _streamshop_services_recommendations_recommend_titles
@@ -127,6 +130,7 @@ EXPORTS = {
     "streamshop.services.billing.has_active_prime": _streamshop_services_billing_has_active_prime,
     "streamshop.services.billing.list_payments": _streamshop_services_billing_list_payments,
     "streamshop.services.billing.renew_due_subscriptions": _streamshop_services_billing_renew_due_subscriptions,
+    "streamshop.services.billing.serialize_payment": _streamshop_services_billing_serialize_payment,
     "streamshop.services.billing.serialize_subscription": _streamshop_services_billing_serialize_subscription,
     "streamshop.services.billing.subscribe": _streamshop_services_billing_subscribe,
     "streamshop.services.catalog.create_product": _streamshop_services_catalog_create_product,
@@ -156,6 +160,7 @@ EXPORTS = {
     "streamshop.services.notifications.list_notifications": _streamshop_services_notifications_list_notifications,
     "streamshop.services.notifications.mark_all_read": _streamshop_services_notifications_mark_all_read,
     "streamshop.services.notifications.mark_read": _streamshop_services_notifications_mark_read,
+    "streamshop.services.notifications.serialize_notification": _streamshop_services_notifications_serialize_notification,
     "streamshop.services.notifications.serialize_preferences": _streamshop_services_notifications_serialize_preferences,
     "streamshop.services.notifications.unread_count": _streamshop_services_notifications_unread_count,
     "streamshop.services.notifications.update_preferences": _streamshop_services_notifications_update_preferences,
@@ -163,6 +168,7 @@ EXPORTS = {
     "streamshop.services.orders.count_orders": _streamshop_services_orders_count_orders,
     "streamshop.services.orders.get_order": _streamshop_services_orders_get_order,
     "streamshop.services.orders.list_orders": _streamshop_services_orders_list_orders,
+    "streamshop.services.orders.serialize_order": _streamshop_services_orders_serialize_order,
     "streamshop.services.recommendations.get_recommendations": _streamshop_services_recommendations_get_recommendations,
     "streamshop.services.recommendations.recommend_products": _streamshop_services_recommendations_recommend_products,
     "streamshop.services.recommendations.recommend_titles": _streamshop_services_recommendations_recommend_titles,
@@ -198,6 +204,7 @@ CALLERS = {
             "streamshop.services.billing.has_active_prime",
             "streamshop.services.billing.list_payments",
             "streamshop.services.billing.renew_due_subscriptions",
+            "streamshop.services.billing.serialize_payment",
             "streamshop.services.billing.serialize_subscription",
             "streamshop.services.billing.subscribe",
             "streamshop.services.catalog.create_product",
@@ -227,6 +234,7 @@ CALLERS = {
             "streamshop.services.notifications.list_notifications",
             "streamshop.services.notifications.mark_all_read",
             "streamshop.services.notifications.mark_read",
+            "streamshop.services.notifications.serialize_notification",
             "streamshop.services.notifications.serialize_preferences",
             "streamshop.services.notifications.unread_count",
             "streamshop.services.notifications.update_preferences",
@@ -234,6 +242,7 @@ CALLERS = {
             "streamshop.services.orders.count_orders",
             "streamshop.services.orders.get_order",
             "streamshop.services.orders.list_orders",
+            "streamshop.services.orders.serialize_order",
             "streamshop.services.recommendations.get_recommendations",
             "streamshop.services.recommendations.recommend_products",
             "streamshop.services.recommendations.recommend_titles",

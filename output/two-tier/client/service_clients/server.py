@@ -111,6 +111,11 @@ def renew_due_subscriptions(*args: Any, **kwargs: Any) -> Any:
     return service.call("streamshop.services.billing.renew_due_subscriptions", args, kwargs, idempotent=False)
 
 
+def serialize_payment(*args: Any, **kwargs: Any) -> Any:
+    """``serialize_payment(payment: Payment) -> dict[str, Any]`` in the server service."""
+    return service.call("streamshop.services.billing.serialize_payment", args, kwargs, idempotent=True)
+
+
 def serialize_subscription(*args: Any, **kwargs: Any) -> Any:
     """``serialize_subscription(subscription: Subscription | None) -> dict[str, Any]`` in the server service."""
     return service.call("streamshop.services.billing.serialize_subscription", args, kwargs, idempotent=True)
@@ -256,6 +261,11 @@ def mark_read(*args: Any, **kwargs: Any) -> Any:
     return service.call("streamshop.services.notifications.mark_read", args, kwargs, idempotent=True)
 
 
+def serialize_notification(*args: Any, **kwargs: Any) -> Any:
+    """``serialize_notification(notification: Notification) -> dict[str, Any]`` in the server service."""
+    return service.call("streamshop.services.notifications.serialize_notification", args, kwargs, idempotent=True)
+
+
 def serialize_preferences(*args: Any, **kwargs: Any) -> Any:
     """``serialize_preferences(prefs: NotificationPreference) -> dict[str, Any]`` in the server service."""
     return service.call("streamshop.services.notifications.serialize_preferences", args, kwargs, idempotent=True)
@@ -289,6 +299,11 @@ def get_order(*args: Any, **kwargs: Any) -> Any:
 def list_orders(*args: Any, **kwargs: Any) -> Any:
     """``list_orders(session: Session, user_id: int, page: int, per_page: int, status: str | None = ..., since: datetime | None = ...) -> Page[Order]`` in the server service."""
     return service.call("streamshop.services.orders.list_orders", args, kwargs, idempotent=True)
+
+
+def serialize_order(*args: Any, **kwargs: Any) -> Any:
+    """``serialize_order(order: Order, payment: Payment | None = ...) -> dict[str, Any]`` in the server service."""
+    return service.call("streamshop.services.orders.serialize_order", args, kwargs, idempotent=True)
 
 
 def get_recommendations(*args: Any, **kwargs: Any) -> Any:

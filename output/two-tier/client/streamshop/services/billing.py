@@ -19,9 +19,6 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
-from streamshop.models.commerce import Payment
-from streamshop.utils.money import money_dict
-from streamshop.utils.timeutil import isoformat
 from streamshop.utils.validation import ValidationError, coerce_int
 
 from . import notifications
@@ -169,23 +166,8 @@ from service_clients.server import cancel_subscription
 from service_clients.server import renew_due_subscriptions
 
 
-def serialize_payment(payment: Payment) -> dict[str, Any]:
-    return {
-        "id": payment.id,
-        "purpose": payment.purpose,
-        "order_id": payment.order_id,
-        "subscription_id": payment.subscription_id,
-        "amount": money_dict(payment.amount_cents, payment.currency),
-        "amount_cents": payment.amount_cents,
-        "currency": payment.currency,
-        "method": payment.method,
-        "card_last4": payment.card_last4,
-        "status": payment.status,
-        "provider_reference": payment.provider_reference,
-        "description": payment.description,
-        "created_at": isoformat(payment.created_at),
-        "refunded_at": isoformat(payment.refunded_at),
-    }
+# serialize_payment moved to the server service: calls go over HTTP (service_clients/server.py).
+from service_clients.server import serialize_payment
 
 
 # serialize_subscription moved to the server service: calls go over HTTP (service_clients/server.py).

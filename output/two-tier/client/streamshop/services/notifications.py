@@ -10,9 +10,8 @@ import logging
 import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 from streamshop.models.notification import Notification, NotificationKind
-from streamshop.utils.timeutil import isoformat
 
 if TYPE_CHECKING:
     from streamshop.models.user import User
@@ -100,17 +99,8 @@ from service_clients.server import mark_read
 from service_clients.server import mark_all_read
 
 
-def serialize_notification(notification: Notification) -> dict[str, Any]:
-    return {
-        "id": notification.id,
-        "kind": notification.kind,
-        "subject": notification.subject,
-        "body": notification.body,
-        "link": notification.link,
-        "read": notification.is_read,
-        "created_at": isoformat(notification.created_at),
-        "read_at": isoformat(notification.read_at),
-    }
+# serialize_notification moved to the server service: calls go over HTTP (service_clients/server.py).
+from service_clients.server import serialize_notification
 
 
 # serialize_preferences moved to the server service: calls go over HTTP (service_clients/server.py).
