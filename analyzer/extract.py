@@ -753,8 +753,10 @@ class _Walker:
                 return self.overlay[name]
             if name[:1].isupper() and name not in ("True", "False", "None"):
                 self.references[ReferenceFact(self.scope.qualname, self._name(name))] = None
-            elif self.scope.qualname and (name[:1].islower() or name[:1] == "_"):
-                self.loads[(self.scope.qualname, name)] = None
+            elif name[:1].islower() or name[:1] == "_":
+                if self.scope.qualname:
+                    self.loads[(self.scope.qualname, name)] = None
+                # module level too: a dispatch table (``DECAY_FUNCTIONS = {"linear": linear}``)
                 self.value_loads[(self.scope.qualname, name)] = None
             lit = _literal(node)
             return lit if lit is not None else self._name(name)

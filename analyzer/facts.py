@@ -258,7 +258,8 @@ class ModuleFacts:
     stores: tuple[StoreFact, ...] = ()
     #: (scope, name) of lower-case names read in functions and class bodies
     loads: tuple[tuple[str, str], ...] = ()
-    #: the part of :attr:`loads` read as values, not called: ``filters["x"] = is_unread``
+    #: lower-case names read as values, not called, in any scope (module level too):
+    #: ``filters["x"] = is_unread``, ``DECAY_FUNCTIONS = {"linear": linear}``
     value_loads: tuple[tuple[str, str], ...] = ()
     #: ``name.attr`` read (not called, not assigned) with a lower-case ``attr``:
     #: ``self.email`` in ``return self.email + suffix``, which no other fact keeps

@@ -361,6 +361,21 @@ class Codebase:
         return {key: frozenset(value) for key, value in sorted(uses.items())}
 
     @cached_property
+    def class_body_calls(self) -> frozenset[str]:
+        """Top-level functions that class bodies call: they run when the class's module is imported.
+
+        ``class ServerConfig: SECRET_KEY = empty_str_cast(config_ini["server"]["SECRET_KEY"])``
+        (CTFd) calls its helper while a unit imports its settings, as module-level code does.
+        """
+        found: set[str] = set()
+        for source, target, kind in self.graph.edges(keys=True):
+            if kind == "call" and self.graph.nodes[source].get("kind") == "class":
+                to = self.top_level(target)
+                if to is not None and self.symbols[to].kind == "function":
+                    found.add(to)
+        return frozenset(found)
+
+    @cached_property
     def function_values(self) -> dict[str, frozenset[str]]:
         """Top-level symbol (or module) → the top-level functions it names as values, not calling them.
 

@@ -131,8 +131,8 @@ def _shared_with_entry(codebase: Codebase, shared: set[str]) -> set[str]:
 
     That is the app factory (every unit builds its app with it), the app's
     own hooks (error handlers, teardown, extension callbacks), the functions
-    module-level code calls when it is imported (a settings module computing
-    its constants with a helper), and what those call in turn: every unit
+    module-level code and class bodies call when they are imported (a settings
+    module or class computing its constants with a helper), and what those call in turn: every unit
     carries every module, and an import cannot wait for another service. Only
     functions whose own body touches no table are copied this way, and the
     steps handed the app object itself.
@@ -144,6 +144,7 @@ def _shared_with_entry(codebase: Codebase, shared: set[str]) -> set[str]:
         starting.append(codebase.app_entry.symbol)
     for module in codebase.modules:
         starting.extend(sorted(codebase.dependencies.get(module, ())))
+    starting.extend(sorted(codebase.class_body_calls))  # class bodies run on import too
     # What runs while a unit starts, transitively: the factory's configuration steps
     # (``configure_extensions(app)``) and what they call. A step left to one unit would be
     # a network call during every other unit's start-up. A step handed the application
@@ -159,6 +160,11 @@ def _shared_with_entry(codebase: Codebase, shared: set[str]) -> set[str]:
             continue
         seen.add(symbol)
         info = codebase.symbols.get(symbol)
+        if info is not None and info.kind == "class" and symbol not in codebase.model_tables:
+            # a plain class made while importing (CTFd's ``ConfigParser(interpolation=
+            # EnvInterpolation())``) has its methods called then too, by whoever holds it
+            starting.extend(sorted(codebase.dependencies.get(symbol, ())))
+            continue
         if info is None or info.kind != "function":
             continue
         if symbol in codebase.touches_tables_itself and symbol not in configures:
@@ -294,9 +300,16 @@ def unit_contents(
             holder = owner.get(used, SHARED)
             info = codebase.symbols[used]
             mapped = codebase.model_tables.get(used)
-            if info.kind == "class" and mapped is not None and used in bases and table_owner.get(mapped):
-                # a model another unit owns that a carried class inherits from: a replica, so the
-                # subclass maps its table as in the monolith
+            if (
+                info.kind == "class"
+                and mapped is not None
+                and (used in bases or current in codebase.modules)
+                and table_owner.get(mapped)
+            ):
+                # a model another unit owns that a carried class inherits from, or that
+                # module-level code uses as a class while the unit imports it (CTFd builds
+                # pydantic schemas from its models' mappings): a replica, so it maps its table
+                # as in the monolith
                 carry_replica(used, mapped, table_owner[mapped])
             elif info.kind == "class" and mapped is None:
                 # Plain classes (mixins, forms, value types, helpers) are code, not data another

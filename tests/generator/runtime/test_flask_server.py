@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask, g
+from flask import Flask, g, redirect, request
 from sqlalchemy import Column, Integer, MetaData, Table, create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -346,3 +346,33 @@ def test_a_replica_that_cannot_be_refreshed_is_a_503_naming_table_and_owner(
         "catalog service unavailable at http://127.0.0.1:"
     )
     assert app.test_client().get("/healthz").status_code == 200  # probes never wait for replicas
+
+
+def test_the_probes_answer_before_an_app_hook_that_redirects_every_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CTFd sends every request to /setup until it is set up: the probes must not follow it."""
+    monkeypatch.setenv("MONOSPLIT_SERVICE", "ctf")
+    database_url = f"sqlite:///{tmp_path}/ctf.sqlite"
+    app = Flask("ctf")
+    engine = create_engine(database_url)
+    sessions = sessionmaker(bind=engine)
+
+    def session_provider() -> Session:
+        if "session" not in g:
+            g.session = sessions()
+        session: Session = g.session
+        return session
+
+    @app.before_request
+    def needs_setup() -> Any:
+        if request.path != "/setup":
+            return redirect("/setup")
+        return None
+
+    install(app, service="ctf", exports={}, session_provider=session_provider)
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 200
+    assert client.get("/metrics", base_url="http://localhost:8001").status_code == 200  # internal port
+    assert client.get("/").status_code == 302  # the app's own pages still go where the app says
