@@ -171,6 +171,9 @@ def install(
     first: list[Any] = [authenticate, _begin_request]
     if readiness is not None:
         first.append(readiness.gate)
+    # the probes and metrics answer before the app's own hooks: a hook sending every request
+    # to a setup page (CTFd) or a login form would make a healthy unit look dead to its probes
+    first.append(_answer_probes)
     app.before_request_funcs.setdefault(None, [])[0:0] = first
     app.after_request(_record_status)
     app.teardown_request(_end_request)
@@ -187,6 +190,13 @@ def install(
         transactions.share_sqlite_connections()
     app.register_blueprint(blueprint)
     _exempt_from_csrf(app, blueprint)
+
+
+def _answer_probes() -> Any:
+    """``before_request``: the runtime's probes, metrics and OpenAPI document, answered here and now."""
+    if request.path in _PATHS_WITHOUT_REPLICAS and (request.blueprint or "") == "monosplit_runtime":
+        return current_app.view_functions[str(request.endpoint)](**(request.view_args or {}))
+    return None
 
 
 def _exempt_from_csrf(app: Flask, blueprint: Blueprint) -> None:
