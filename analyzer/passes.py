@@ -28,7 +28,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from analyzer.facts import CallFact, CallOf, Definition, Expr, Name, Opaque
+from analyzer.facts import CallOf, Expr, Name
+from analyzer.frameworks.forwarding import bind
 from analyzer.resolve import CallSite, Resolver
 from analyzer.values import Coll, Def, Ext, ExtInst, Inst
 
@@ -80,16 +81,17 @@ def describe_value(resolver: Resolver, value: object) -> str | None:
 
 def call_attributes(resolver: Resolver, site: CallSite, targets: Iterable[str]) -> dict[str, dict[str, str]]:
     """Target → the ``passes``, ``passes_at`` and ``forwards`` of its edge from this call (when any)."""
-    described: set[str] = set()
-    for arg in (*site.fact.args, *(value for _, value in site.fact.kwargs)):
-        described |= _describe(resolver, site.module, site.scope, arg, 0)
+    arguments = (*site.fact.args, *(value for _, value in site.fact.kwargs))
+    # by identity: bind() hands back these very expressions, for each target
+    descriptions = {id(arg): _describe(resolver, site.module, site.scope, arg, 0) for arg in arguments}
+    described = set().union(*descriptions.values())
     own = _parameters(resolver, site.caller)
     found: dict[str, dict[str, str]] = {}
     for target in sorted(targets):
         at: set[str] = set()
         forwards: set[str] = set()
         for param, arg in bind(resolver, target, site.fact):
-            at.update(f"{param}: {d}" for d in _describe(resolver, site.module, site.scope, arg, 0))
+            at.update(f"{param}: {d}" for d in descriptions[id(arg)])
             forwards.update(
                 f"{param}<{name}" for name in _origins(resolver, site.module, site.scope, arg, own, 0)
             )
@@ -101,33 +103,6 @@ def call_attributes(resolver: Resolver, site: CallSite, targets: Iterable[str]) 
         if attrs:
             found[target] = attrs
     return found
-
-
-def bind(resolver: Resolver, callee: str, call: CallFact | CallOf) -> Iterator[tuple[str, Expr]]:
-    """The callee's parameters and the arguments ``call`` binds them to (by position, then by name).
-
-    A method's ``self`` or ``cls`` is bound by the call's receiver, not by an
-    argument (a static method has none); arguments after a ``*`` are unknown.
-    """
-    found = resolver.definition(callee)
-    if found is None:
-        return
-    _, definition = found
-    positional = [p.name for p in definition.params if p.kind == "positional"]
-    if definition.kind == "method" and not _static(definition):
-        positional = positional[1:]
-    for name, arg in zip(positional, call.args, strict=False):
-        if isinstance(arg, Opaque):
-            break
-        yield name, arg
-    names = {p.name for p in definition.params if p.kind in ("positional", "keyword")}
-    for name, arg in call.kwargs:
-        if name in names:
-            yield name, arg
-
-
-def _static(definition: Definition) -> bool:
-    return any(isinstance(d, Name) and d.id == "staticmethod" for d in definition.decorators)
 
 
 def _parameters(resolver: Resolver, function: str) -> frozenset[str]:

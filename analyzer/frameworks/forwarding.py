@@ -32,6 +32,7 @@ from analyzer.facts import (
     Attr,
     CallFact,
     CallOf,
+    Definition,
     Expr,
     ImportFact,
     Item,
@@ -152,21 +153,34 @@ def _through(
 
 def _bind(resolver: Resolver, helper: str, call: CallFact, module: str, scope: str) -> dict[str, Placed]:
     """The helper's parameters → the arguments ``call`` passes them, placed at the call."""
-    found = resolver.definition(helper)
+    return {name: Placed(arg, module, scope) for name, arg in bind(resolver, helper, call)}
+
+
+def bind(resolver: Resolver, callee: str, call: CallFact | CallOf) -> Iterator[tuple[str, Expr]]:
+    """The callee's parameters and the arguments ``call`` binds them to (by position, then by name).
+
+    A method's ``self`` or ``cls`` is bound by the call's receiver, not by an
+    argument (a static method has none); arguments after a ``*`` are unknown.
+    """
+    found = resolver.definition(callee)
     if found is None:
-        return {}
+        return
     _, definition = found
     positional = [p.name for p in definition.params if p.kind == "positional"]
-    bound: dict[str, Placed] = {}
+    if definition.kind == "method" and not _static(definition):
+        positional = positional[1:]
     for name, arg in zip(positional, call.args, strict=False):
         if isinstance(arg, Opaque):
-            break  # a *args: the rest are unknown
-        bound[name] = Placed(arg, module, scope)
+            break
+        yield name, arg
     names = {p.name for p in definition.params if p.kind in ("positional", "keyword")}
-    for name, value in call.kwargs:
+    for name, arg in call.kwargs:
         if name in names:
-            bound[name] = Placed(value, module, scope)
-    return bound
+            yield name, arg
+
+
+def _static(definition: Definition) -> bool:
+    return any(isinstance(d, Name) and d.id == "staticmethod" for d in definition.decorators)
 
 
 def _place(resolver: Resolver, module: str, scope: str, expr: Expr, bound: Mapping[str, Placed]) -> Placed:

@@ -348,17 +348,21 @@ class Codebase:
     @cached_property
     def dependencies(self) -> dict[str, frozenset[str]]:
         """Top-level symbol (or module, for module-level code) → top-level symbols it uses."""
-        uses: dict[str, set[str]] = defaultdict(set)
+        return self._top_level_edges(("call", "reference", "inherit"))
+
+    def _top_level_edges(self, kinds: tuple[str, ...]) -> dict[str, frozenset[str]]:
+        """Edges of ``kinds`` between top-level symbols: from a symbol (or module) to another."""
+        found: dict[str, set[str]] = defaultdict(set)
         for source, target, kind in self.graph.edges(keys=True):
-            if kind not in ("call", "reference", "inherit"):
+            if kind not in kinds:
                 continue
             to = self.top_level(target)
             if to is None:
                 continue
             origin = source if source in self.modules else self.top_level(source)
             if origin is not None and origin != to:
-                uses[origin].add(to)
-        return {key: frozenset(value) for key, value in sorted(uses.items())}
+                found[origin].add(to)
+        return {key: frozenset(value) for key, value in sorted(found.items())}
 
     @cached_property
     def class_body_calls(self) -> frozenset[str]:
@@ -383,15 +387,17 @@ class Codebase:
         function (Jinja, a signal, a sort) calls it later, with what it has — a
         template hands it ``current_user`` — out of the analysis's sight.
         """
-        found: dict[str, set[str]] = defaultdict(set)
-        for source, target, kind in self.graph.edges(keys=True):
-            if kind != "value":
-                continue
-            to = self.top_level(target)
-            origin = source if source in self.modules else self.top_level(source)
-            if to is not None and origin is not None and origin != to:
-                found[origin].add(to)
-        return {key: frozenset(value) for key, value in sorted(found.items())}
+        return self._top_level_edges(("value",))
+
+    def handed_over(self, symbol: str) -> frozenset[str]:
+        """The functions ``symbol`` hands over as values to be called later where it runs.
+
+        Set-up code hands them to the framework (a Jinja filter, a signal handler), which
+        calls them with what it has (a template hands its filter ``current_user``). Code
+        serving a request (a route's handler) hands its own helpers the rows it holds
+        (``page.to_dict(serialize_order)``): those may be called where they live.
+        """
+        return frozenset() if symbol in self.routes else self.function_values.get(symbol, frozenset())
 
     @cached_property
     def table_access(self) -> dict[str, tuple[frozenset[str], frozenset[str]]]:

@@ -285,13 +285,8 @@ def unit_contents(
         uses = codebase.dependencies.get(current, frozenset())
         if current == _ALSO_USED:
             uses = frozenset(also_used)
-        # Functions set-up code hands over as values (a Jinja filter, a signal handler) are called
-        # later by the framework with what it has (a template hands its filter ``current_user``):
-        # they run here. Code serving a request hands its own helpers the rows it holds
-        # (``page.to_dict(serialize_order)``): those calls go where the function lives.
-        handed = (
-            frozenset() if current in codebase.routes else codebase.function_values.get(current, frozenset())
-        )
+        # functions set-up code hands over as values run here (see Codebase.handed_over)
+        handed = codebase.handed_over(current)
         # a class's bases are part of its definition: they are carried, never stubbed
         bases = codebase.class_parents.get(current, frozenset())
         for used in sorted(uses | bases | handed):

@@ -659,7 +659,7 @@ def _copy_note(codebase: Codebase, contents: UnitContents, copy: str, holder: st
     naming = [
         caller
         for caller in (*sorted(contents.kept), *sorted(codebase.modules))
-        if copy in codebase.function_values.get(caller, ()) and caller not in codebase.routes
+        if copy in codebase.handed_over(caller)
     ]
     if naming and not any(
         unencodable(codebase, caller, copy) for caller in (*contents.kept, *codebase.modules)

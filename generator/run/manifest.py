@@ -172,8 +172,7 @@ def _unit(raw: object, where: str) -> Unit:
     routes = tuple(_route(r, f"{where}: routes[{i}]") for i, r in enumerate(raw_routes))
     writable = _string_list(fields.get("writable", []), f"{where}: writable")
     for folder in writable:
-        _directory(folder, f"{where}: writable")
-        if not folder or folder == "." or ".." in folder.split("/"):
+        if _directory(folder, f"{where}: writable") == ".":
             raise _Invalid(f"{where}: writable {folder!r} must be a folder inside the unit")
     return Unit(
         name=name,
