@@ -80,6 +80,8 @@ EXTENSION_KEY = "monosplit_runtime"
 _NO_REPLICAS: Mapping[str, str] = MappingProxyType({})
 _NO_CALLERS: Mapping[str, Mapping[str, Iterable[str]]] = MappingProxyType({})
 #: requests that never wait for a replica refresh: probes, metrics, and the replicas themselves
+#: the blueprint of the runtime's own endpoints (the probes, the internal API)
+_BLUEPRINT = "monosplit_runtime"
 _PATHS_WITHOUT_REPLICAS = ("/healthz", "/readyz", "/metrics", "/openapi.json")
 _STARTED_KEY = "monosplit_runtime.started"
 
@@ -145,7 +147,7 @@ def install(
         auth.Callers.of(callers),
         readiness,
     )
-    blueprint = Blueprint("monosplit_runtime", __name__)
+    blueprint = Blueprint(_BLUEPRINT, __name__)
     blueprint.add_url_rule("/_monosplit/call/<path:qualname>", "call", endpoints.call, methods=["POST"])
     if serve_healthz:
         blueprint.add_url_rule("/healthz", "healthz", endpoints.healthz, methods=["GET"])
@@ -194,7 +196,7 @@ def install(
 
 def _answer_probes() -> Any:
     """``before_request``: the runtime's probes, metrics and OpenAPI document, answered here and now."""
-    if request.path in _PATHS_WITHOUT_REPLICAS and (request.blueprint or "") == "monosplit_runtime":
+    if request.path in _PATHS_WITHOUT_REPLICAS and (request.blueprint or "") == _BLUEPRINT:
         return current_app.view_functions[str(request.endpoint)](**(request.view_args or {}))
     return None
 
